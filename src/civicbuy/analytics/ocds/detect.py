@@ -1,0 +1,212 @@
+"""Detect which OCDS form a file is in, from its first bytes.
+
+Forms (see https://standard.open-contracting.org/1.1/en/schema/ and ocdskit's ``detect-format``):
+release package (``/releases``), record package (``/records``), a single release (``/ocid`` with ``/tag``),
+a single record (``/ocid`` with ``/releases`` or ``/compiledRelease``), a compiled release (``/tag`` contains
+``compiled``), JSON Lines of any of them, concatenated JSON, a JSON array, gzip-compressed, or standard input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+import ijson
+import orjson
+
+from civicbuy.analytics.ocds.exceptions import InvalidJSONError, UnsupportedFormatError
+from civicbuy.analytics.ocds.source import HEAD_SIZE, open_source
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from civicbuy.analytics.ocds.source import Source
+
+RELEASE_PACKAGE = "release package"
+RECORD_PACKAGE = "record package"
+RELEASE = "release"
+RECORD = "record"
+COMPILED_RELEASE = "compiled release"
+
+#: Fields that only a release (not a package) has at the top level.
+RELEASE_FIELDS = frozenset(
+    {"tag", "date", "initiationType", "buyer", "tender", "awards", "contracts", "parties", "planning"}
+)
+
+FORM_TEXT = {"json": "", "jsonl": "JSON Lines of ", "concatenated": "concatenated JSON of ", "array": "JSON array of "}
+PLURAL = {
+    RELEASE_PACKAGE: "release packages",
+    RECORD_PACKAGE: "record packages",
+    RELEASE: "releases",
+    RECORD: "records",
+    COMPILED_RELEASE: "compiled releases",
+}
+
+
+@dataclass(frozen=True)
+class Detection:
+    """What a file is: ``kind`` of the first object, ``form`` of the file, and its encoding wrappers."""
+
+    kind: str
+    form: str  # "json" (one value), "jsonl", "concatenated", "array"
+    gzip: bool = False
+    bom: bool = False
+    version: str | None = None
+    #: Whether each line holds whole JSON values (read line by line with orjson); else stream with ijson.
+    line_mode: bool = True
+
+    @property
+    def description(self) -> str:
+        """Describe the detection in words, for ``civicbuy detect``."""
+        text = self.kind if self.form == "json" else FORM_TEXT[self.form] + PLURAL[self.kind]
+        if self.version:
+            text += f" (OCDS {self.version})"
+        if self.gzip:
+            text += ", gzip-compressed"
+        if self.bom:
+            text += ", with a UTF-8 byte order mark"
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the detection and its description as a JSON-ready dict."""
+        return {**asdict(self), "description": self.description}
+
+
+def classify(obj: Any, *, name: str = "", line: int | None = None) -> str:
+    """Return the OCDS kind of a parsed top-level object, or raise :class:`UnsupportedFormatError`."""
+    if not isinstance(obj, dict):
+        raise UnsupportedFormatError(
+            f"expected a JSON object (an OCDS release, record or package), found {_json_type(obj)}",
+            path=name,
+            line=line,
+        )
+    return classify_keys(obj.keys(), obj.get("tag"), name=name, line=line)
+
+
+def classify_keys(keys: Any, tag: Any = None, *, name: str = "", line: int | None = None) -> str:
+    """Classify an object from its top-level keys (and its ``tag``, for compiled releases)."""
+    keys = set(keys)
+    if "records" in keys:
+        return RECORD_PACKAGE
+    if "ocid" in keys and keys & {"releases", "compiledRelease", "versionedRelease"}:
+        return RECORD
+    if "releases" in keys:
+        return RELEASE_PACKAGE
+    if "ocid" in keys or keys & RELEASE_FIELDS:
+        if isinstance(tag, list) and "compiled" in tag:
+            return COMPILED_RELEASE
+        return RELEASE
+    raise UnsupportedFormatError(
+        "the JSON object is not an OCDS release, record or package (it has no ocid, releases or records field)",
+        path=name,
+        line=line,
+    )
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool) or value is None:
+        return f"the literal {orjson.dumps(value).decode()}"
+    return "a number"
+
+
+def detect_source(source: Source) -> Detection:
+    """Detect the form of an opened source without consuming it (it only reads ``source.head``)."""
+    source.require_data()
+    head = source.head
+    text = head.lstrip()
+    first = text[:1]
+    complete = len(head) < HEAD_SIZE  # the head is the whole file
+    segments = head.split(b"\n")
+    if not complete:
+        segments = segments[:-1]  # the last segment may be cut short
+    parsed_lines = []
+    for line in [segment for segment in segments if segment.strip()][:4]:
+        try:
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            value = None
+        parsed_lines.append(value if isinstance(value, (dict, list)) or len(segments) == 1 else None)
+    if parsed_lines and any(value is not None for value in parsed_lines):
+        values = [value for value in parsed_lines if value is not None]
+        value = values[0]
+        if isinstance(value, list):
+            if not value:
+                raise UnsupportedFormatError("the file is an empty JSON array", path=source.name)
+            kind = classify(value[0], name=source.name, line=1)
+            return Detection(kind, "array", source.gzip, source.had_bom, _version(value[0]), line_mode=True)
+        kind = classify(value, name=source.name, line=1)
+        form = "jsonl" if len(parsed_lines) > 1 else "json"
+        return Detection(kind, form, source.gzip, source.had_bom, _version(value), line_mode=True)
+    if first not in {b"{", b"["}:
+        try:
+            value = orjson.loads(text) if complete else None
+        except orjson.JSONDecodeError as error:
+            raise InvalidJSONError(f"invalid JSON: {error.msg}", path=source.name, line=error.lineno) from error
+        if value is not None:
+            raise UnsupportedFormatError(
+                f"expected a JSON object or array at the top level, found {_json_type(value)}", path=source.name
+            )
+        raise InvalidJSONError("invalid JSON: the file does not start with { or [", path=source.name, line=1)
+    return _detect_pretty(source, head, complete=complete)
+
+
+def _detect_pretty(source: Source, head: bytes, *, complete: bool) -> Detection:
+    """Scan the top-level keys of the first (pretty-printed) object with ijson."""
+    is_array = head.lstrip()[:1] == b"["
+    base = "item" if is_array else ""
+    keys: list[str] = []
+    tag: list[str] = []
+    version = None
+    objects = 0
+    try:
+        for prefix, event, value in ijson.parse(head, multiple_values=True):
+            if prefix == base and event == "map_key":
+                keys.append(value)
+            elif prefix == f"{base}.tag.item".lstrip(".") and event == "string":
+                tag.append(value)
+            elif prefix == f"{base}.version".lstrip(".") and event == "string":
+                version = value
+            elif prefix == base and event == "end_map":
+                objects += 1
+                if is_array or objects > 1:
+                    break
+            elif prefix == "" and event == "start_map" and objects == 1 and not is_array:
+                objects += 1
+                break
+            elif prefix == "item" and event != "start_map" and is_array and not keys and event != "map_key":
+                raise UnsupportedFormatError(
+                    "expected an array of OCDS objects, found an array of other values", path=source.name
+                )
+    except ijson.IncompleteJSONError as error:
+        if complete or not keys:
+            raise InvalidJSONError(f"invalid JSON: {_ijson_message(error)}", path=source.name) from error
+    except ijson.JSONError as error:
+        raise InvalidJSONError(f"invalid JSON: {_ijson_message(error)}", path=source.name) from error
+    kind = classify_keys(keys, tag, name=source.name)
+    if is_array:
+        form = "array"
+    elif objects > 1:
+        form = "concatenated"
+    else:
+        form = "json"
+    return Detection(kind, form, source.gzip, source.had_bom, version, line_mode=False)
+
+
+def _version(obj: Any) -> str | None:
+    if isinstance(obj, dict) and isinstance(obj.get("version"), str):
+        return str(obj["version"])
+    return None
+
+
+def _ijson_message(error: Exception) -> str:
+    return " ".join(str(error).split())[:200]
+
+
+def detect(path: str | Path) -> Detection:
+    """Detect the OCDS form of the file at ``path`` (``-`` for standard input)."""
+    with open_source(path) as source:
+        return detect_source(source)

@@ -1,0 +1,122 @@
+"""Domain errors of the OCDS engine, each carrying the file and position it is about.
+
+The CLI and the web app turn an :class:`AnalyticsError` into one line with :meth:`AnalyticsError.user_message`;
+no traceback reaches a user (ARCHITECTURE.md, "Errors").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class AnalyticsError(Exception):
+    """Base class: something about the input, settings or dataset that the user can fix."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        byte: int | None = None,
+        json_path: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+        self.byte = byte
+        self.json_path = json_path
+        self.hint = hint
+
+    def user_message(self) -> str:
+        """Return one line: ``file, line N (byte B), at /json/path: message. hint``."""
+        where = []
+        if self.path:
+            where.append(self.path)
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.byte is not None:
+            where.append(f"byte {self.byte}")
+        if self.json_path:
+            where.append(f"at {self.json_path}")
+        prefix = ", ".join(where)
+        text = f"{prefix}: {self.message}" if prefix else self.message
+        if self.hint:
+            text = f"{text}. {self.hint}"
+        return " ".join(text.split())
+
+    def __str__(self) -> str:
+        return self.user_message()
+
+
+class InvalidJSONError(AnalyticsError):
+    """The bytes are not JSON (truncated, malformed, not UTF-8)."""
+
+
+class EmptyInputError(AnalyticsError):
+    """The file has no data at all."""
+
+
+class UnsupportedFormatError(AnalyticsError):
+    """The JSON is valid but is not any OCDS form (wrong top-level type, unknown object)."""
+
+
+class InputTooLargeError(AnalyticsError):
+    """A compressed input expands beyond the configured limit (a gzip bomb, or a file too big to be sane)."""
+
+
+class SettingsError(AnalyticsError):
+    """A settings file or option is wrong."""
+
+
+class DatasetError(AnalyticsError):
+    """A dataset directory is missing, locked or unreadable."""
+
+
+class BackendUnavailableError(AnalyticsError):
+    """The requested Ibis backend (for example ``spark``) is not installed."""
+
+
+@dataclass
+class Problem:
+    """One kind of data problem: how often it happened and a few examples with positions."""
+
+    code: str
+    message: str
+    count: int = 0
+    examples: list[str] = field(default_factory=list)
+
+
+class ProblemLog:
+    """Counted, non-fatal problems ("warnings"), grouped by code, with up to ``max_examples`` examples each.
+
+    Wrong types, releases without ``ocid`` and unparsable lines in JSON Lines are counted here instead of
+    stopping the whole file (issue 5, "Bad input").
+    """
+
+    def __init__(self, max_examples: int = 3) -> None:
+        self.max_examples = max_examples
+        self.problems: dict[str, Problem] = {}
+
+    def add(self, code: str, message: str, example: str | None = None) -> None:
+        """Count one occurrence of problem ``code``."""
+        problem = self.problems.get(code)
+        if problem is None:
+            problem = self.problems[code] = Problem(code, message)
+        problem.count += 1
+        if example is not None and len(problem.examples) < self.max_examples:
+            problem.examples.append(example)
+
+    def total(self) -> int:
+        """Return the number of problems counted."""
+        return sum(problem.count for problem in self.problems.values())
+
+    def as_list(self) -> list[dict[str, object]]:
+        """Return the problems as JSON-ready dicts, most frequent first."""
+        ordered = sorted(self.problems.values(), key=lambda p: (-p.count, p.code))
+        return [{"code": p.code, "message": p.message, "count": p.count, "examples": p.examples} for p in ordered]
+
+    def __bool__(self) -> bool:
+        return bool(self.problems)

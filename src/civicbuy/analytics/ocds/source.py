@@ -1,0 +1,219 @@
+"""Open an input for reading: a path or ``-`` (standard input), plain or gzip, with a UTF-8 BOM skipped.
+
+Every reader in :mod:`civicbuy.analytics.ocds` goes through :func:`open_source`, so gzip detection (by magic bytes,
+not by file name), the expansion limit against gzip bombs and byte counting for error positions live in one place.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import zlib
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from civicbuy.analytics.ocds.exceptions import AnalyticsError, EmptyInputError, InputTooLargeError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from types import TracebackType
+
+GZIP_MAGIC = b"\x1f\x8b"
+UTF8_BOM = b"\xef\xbb\xbf"
+#: A gzip member may expand at most this many times its compressed size ...
+MAX_EXPANSION_RATIO = 1000
+#: ... once it has produced more than this many bytes (small files are never "bombs").
+EXPANSION_FLOOR = 256 * 1024 * 1024
+CHUNK = 1024 * 1024
+HEAD_SIZE = 1024 * 1024
+
+
+class _GzipGuard(io.RawIOBase):
+    """Decompress a gzip stream while refusing to expand beyond the ratio limit (a "gzip bomb")."""
+
+    def __init__(self, raw: IO[bytes], name: str, max_ratio: int, floor: int) -> None:
+        self._raw = raw
+        self._name = name
+        self._max_ratio = max_ratio
+        self._floor = floor
+        self._decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self._pending = b""
+        self.compressed = 0
+        self.expanded = 0
+        self._eof = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        while not self._pending and not self._eof:
+            chunk = self._raw.read(64 * 1024)
+            if not chunk:
+                self._pending = self._decompressor.flush()
+                self._eof = True
+                break
+            self.compressed += len(chunk)
+            data = self._decompressor.decompress(chunk, CHUNK)
+            while self._decompressor.unused_data and self._decompressor.eof:
+                # Concatenated gzip members (as written by `cat a.gz b.gz`).
+                rest = self._decompressor.unused_data
+                self._decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                data += self._decompressor.decompress(rest, CHUNK)
+            while self._decompressor.unconsumed_tail:
+                data += self._decompressor.decompress(self._decompressor.unconsumed_tail, CHUNK)
+                self._check(len(data))
+            self._pending = data
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        self.expanded += size
+        self._check(0)
+        return size
+
+    def _check(self, extra: int) -> None:
+        expanded = self.expanded + extra
+        if expanded > self._floor and expanded > self._max_ratio * max(self.compressed, 1):
+            raise InputTooLargeError(
+                f"gzip data expands more than {self._max_ratio} times its compressed size (a gzip bomb?);"
+                " refusing to read further",
+                path=self._name,
+                byte=self.compressed,
+            )
+
+
+class _Prefixed(io.RawIOBase):
+    """A raw stream that first returns ``prefix`` and then the rest of ``raw`` (to peek at standard input)."""
+
+    def __init__(self, prefix: bytes, raw: IO[bytes]) -> None:
+        self._prefix = prefix
+        self._raw = raw
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        if self._prefix:
+            size = min(len(buffer), len(self._prefix))
+            buffer[:size] = self._prefix[:size]
+            self._prefix = self._prefix[size:]
+            return size
+        data = self._raw.read(len(buffer))
+        size = len(data)
+        buffer[:size] = data
+        return size
+
+
+class CountingReader(io.RawIOBase):
+    """Count the bytes handed to the parser, to report "near byte N" for errors found by ijson."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self.position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self._raw.read(len(buffer))
+        size = len(data)
+        buffer[:size] = data
+        self.position += size
+        return size
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(size)
+        self.position += len(data)
+        return data
+
+
+def _read_fully(stream: IO[bytes], size: int) -> bytes:
+    parts = []
+    remaining = size
+    while remaining > 0:
+        data = stream.read(remaining)
+        if not data:
+            break
+        parts.append(data)
+        remaining -= len(data)
+    return b"".join(parts)
+
+
+class Source:
+    """An opened input: ``stream`` yields the decoded bytes (no BOM), ``name`` is what errors call it."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        max_ratio: int = MAX_EXPANSION_RATIO,
+        expansion_floor: int = EXPANSION_FLOOR,
+    ) -> None:
+        self.name = "<stdin>" if str(path) == "-" else str(path)
+        self.gzip = False
+        self.had_bom = False
+        if str(path) == "-":
+            raw: IO[bytes] = sys.stdin.buffer
+            self._owned: IO[bytes] | None = None
+        else:
+            try:
+                raw = self._owned = Path(path).open("rb")  # noqa: SIM115 - closed in close()
+            except OSError as error:
+                raise AnalyticsError(f"cannot open file: {error.strerror}", path=self.name) from error
+        magic = raw.read(2)
+        base: IO[bytes] = io.BufferedReader(_Prefixed(magic, raw), CHUNK)
+        if magic == GZIP_MAGIC:
+            self.gzip = True
+            self._guard: _GzipGuard | None = _GzipGuard(base, self.name, max_ratio, expansion_floor)
+            base = io.BufferedReader(self._guard, CHUNK)
+        else:
+            self._guard = None
+        try:
+            head = _read_fully(base, HEAD_SIZE)
+        except (OSError, EOFError, zlib.error) as error:
+            raise AnalyticsError(f"cannot decompress gzip data: {error}", path=self.name) from error
+        if head.startswith(UTF8_BOM):
+            head = head[3:]
+            self.had_bom = True
+        #: The first bytes of the data (up to 1 MiB), for format detection.
+        self.head = head
+        self.counter = CountingReader(_Prefixed(head, base))
+        self.stream: io.BufferedReader = io.BufferedReader(self.counter, CHUNK)
+
+    def require_data(self) -> None:
+        """Raise :class:`EmptyInputError` if the input holds nothing but whitespace."""
+        if not self.head.strip():
+            raise EmptyInputError("the file is empty (no JSON data)", path=self.name)
+
+    def lines(self) -> Iterator[tuple[int, int, bytes]]:
+        """Yield ``(line_number, byte_offset, line)`` for every line, without the newline."""
+        offset = 0
+        for number, line in enumerate(self.stream, 1):
+            yield number, offset, line
+            offset += len(line)
+
+    def close(self) -> None:
+        """Close the file if this source opened it."""
+        if self._owned is not None:
+            self._owned.close()
+
+    def __enter__(self) -> Source:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def open_source(path: str | Path, **limits: int) -> Source:
+    """Open ``path`` (or ``-`` for standard input) for reading; see :class:`Source`."""
+    return Source(path, **limits)
+
+
+def is_gzip_file(path: Path) -> bool:
+    """Return whether the file starts with the gzip magic bytes."""
+    with path.open("rb") as handle:
+        return handle.read(2) == GZIP_MAGIC
+
+
+__all__ = ["Source", "is_gzip_file", "open_source"]
