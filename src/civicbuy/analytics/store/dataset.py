@@ -1,0 +1,210 @@
+"""A dataset directory: the flat Parquet tables of one ingest plus ``manifest.json``.
+
+Layout under a data directory::
+
+    <data_dir>/<name>                -> symlink to .versions/<name>-<stamp>  (swapped atomically)
+    <data_dir>/.versions/<name>-<stamp>/manifest.json, <table>.parquet
+    <data_dir>/.versions/<name>-<stamp>.partial/                            (while writing)
+
+A new version is written to a ``.partial`` directory in the same parent, every file is fsynced, the directory is
+renamed, and the ``<name>`` link is replaced with ``os.replace`` (atomic on POSIX). A failed or interrupted ingest
+leaves the previous version untouched; the next ingest removes stale ``.partial`` directories.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+import pyarrow.parquet as pq
+
+from civicbuy.analytics.ocds.exceptions import DatasetError
+from civicbuy.analytics.store.flatten import Flattener
+from civicbuy.analytics.store.schemas import TABLES
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    import duckdb
+
+    from civicbuy.analytics.ocds.exceptions import ProblemLog
+
+MANIFEST = "manifest.json"
+FORMAT_VERSION = 1
+FLUSH_EVERY = 50_000
+VERSIONS = ".versions"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """An ingested dataset: its directory (the resolved version) and manifest."""
+
+    path: Path
+    manifest: dict[str, Any]
+
+    def table_path(self, name: str) -> Path:
+        """Return the Parquet file of table ``name``."""
+        return self.path / f"{name}.parquet"
+
+    @property
+    def name(self) -> str:
+        """Return the dataset's name."""
+        return str(self.manifest.get("name", self.path.name))
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_dataset(  # noqa: PLR0913
+    compiled: Iterable[dict[str, Any]],
+    target: Path,
+    problems: ProblemLog,
+    *,
+    source: dict[str, Any] | None = None,
+    progress: Callable[[int], None] | None = None,
+    flush_every: int = FLUSH_EVERY,
+) -> Dataset:
+    """Flatten ``compiled`` releases into a new version of the dataset at ``target`` (a ``<data_dir>/<name>`` path).
+
+    ``progress`` is called with the number of processes written so far (every 1,000 and at the end).
+    """
+    target = Path(target)
+    name = target.name
+    if not name or name.startswith("."):
+        raise DatasetError("a dataset name must not be empty or start with a dot", path=str(target))
+    versions = target.parent / VERSIONS
+    versions.mkdir(parents=True, exist_ok=True)
+    for stale in versions.glob(f"{name}-*.partial"):
+        shutil.rmtree(stale, ignore_errors=True)
+    stamp = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    partial = versions / f"{name}-{stamp}.partial"
+    partial.mkdir()
+    try:
+        manifest = _write_tables(compiled, partial, problems, progress, flush_every)
+        manifest.update({"name": name, "source": source or {}, "format_version": FORMAT_VERSION})
+        (partial / MANIFEST).write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
+        for child in partial.iterdir():
+            _fsync(child)
+        _fsync(partial)
+        final = versions / f"{name}-{stamp}"
+        partial.rename(final)
+        _fsync(versions)
+        _swap_link(target, Path(VERSIONS) / final.name)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    _remove_old_versions(versions, name, keep=final.name)
+    return Dataset(final, manifest)
+
+
+def _swap_link(target: Path, relative: Path) -> None:
+    if target.exists() and not target.is_symlink():
+        raise DatasetError("exists and is not a CivicBuy dataset link; refusing to replace it", path=str(target))
+    link = target.parent / f".{target.name}.link-{uuid.uuid4().hex[:8]}"
+    os.symlink(relative, link)
+    os.replace(link, target)
+    _fsync(target.parent)
+
+
+def _remove_old_versions(versions: Path, name: str, keep: str) -> None:
+    for old in versions.glob(f"{name}-*"):
+        if old.name != keep and not old.name.endswith(".partial") and old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_tables(
+    compiled: Iterable[dict[str, Any]],
+    directory: Path,
+    problems: ProblemLog,
+    progress: Callable[[int], None] | None,
+    flush_every: int,
+) -> dict[str, Any]:
+    flattener = Flattener(problems)
+    writers = {name: pq.ParquetWriter(directory / f"{name}.parquet", schema) for name, schema in TABLES.items()}
+    counts = dict.fromkeys(TABLES, 0)
+    processes = 0
+    first: int | None = None
+    last: int | None = None
+
+    def flush() -> None:
+        nonlocal first, last
+        for name, table in flattener.take().items():
+            if name == "processes" and table.num_rows:
+                dates = [d for d in table.column("date").to_pylist() if d is not None]
+                if dates:
+                    low, high = int(min(dates).timestamp()), int(max(dates).timestamp())
+                    first = low if first is None else min(first, low)
+                    last = high if last is None else max(last, high)
+            counts[name] += table.num_rows
+            writers[name].write_table(table)
+
+    try:
+        for release in compiled:
+            flattener.add(release)
+            processes += 1
+            if flattener.buffered >= flush_every:
+                flush()
+            if progress is not None and processes % 1000 == 0:
+                progress(processes)
+        flush()
+    finally:
+        for writer in writers.values():
+            writer.close()
+    if progress is not None:
+        progress(processes)
+    return {
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "counts": counts,
+        "processes": processes,
+        "period": {
+            "start": datetime.fromtimestamp(first, UTC).isoformat() if first is not None else None,
+            "end": datetime.fromtimestamp(last, UTC).isoformat() if last is not None else None,
+        },
+        "warnings": problems.as_list(),
+    }
+
+
+def open_dataset(path: str | Path) -> Dataset:
+    """Open an ingested dataset (the ``<data_dir>/<name>`` link or a version directory)."""
+    resolved = Path(path).resolve()
+    manifest_path = resolved / MANIFEST
+    try:
+        manifest = orjson.loads(manifest_path.read_bytes())
+    except FileNotFoundError as error:
+        raise DatasetError("no dataset here (manifest.json is missing)", path=str(path)) from error
+    except orjson.JSONDecodeError as error:
+        raise DatasetError(f"manifest.json is not valid JSON: {error.msg}", path=str(manifest_path)) from error
+    return Dataset(resolved, manifest)
+
+
+def connect_duckdb(dataset: Dataset, database: str = ":memory:") -> duckdb.DuckDBPyConnection:
+    """Return a DuckDB connection with one view per flat table over the dataset's Parquet files."""
+    import duckdb  # noqa: PLC0415 - keep import time of the package low
+
+    connection = duckdb.connect(database)
+    for name in TABLES:
+        file = str(dataset.table_path(name)).replace("'", "''")
+        connection.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet('{file}')")
+    return connection
+
+
+def remove_dataset(target: Path) -> None:
+    """Remove a dataset link and its versions."""
+    versions = target.parent / VERSIONS
+    with contextlib.suppress(FileNotFoundError):
+        target.unlink()
+    for version in versions.glob(f"{target.name}-*"):
+        shutil.rmtree(version, ignore_errors=True)

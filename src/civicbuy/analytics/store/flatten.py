@@ -1,0 +1,364 @@
+"""Flatten compiled releases into rows of the declared flat tables (:mod:`civicbuy.analytics.store.schemas`).
+
+Wrong types never stop a file: a string where OCDS expects a number (``/tender/value/amount``: "1,5"), an object
+where it expects an array, or an unparsable date is counted in the :class:`ProblemLog` with its JSON path and the
+``ocid``, and stored as null. Plain numeric strings ("1500.50") are converted and counted too.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from civicbuy.analytics.store.schemas import TABLES
+
+if TYPE_CHECKING:
+    from civicbuy.analytics.ocds.exceptions import ProblemLog
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+
+
+@lru_cache(maxsize=65536)
+def parse_timestamp(value: str) -> tuple[int | None, str | None]:
+    """Parse an OCDS date-time (RFC 3339) to microseconds since the epoch; return ``(micros, problem_code)``."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None, "invalid_date"
+    problem = None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+        problem = "date_without_timezone"
+    try:
+        return (parsed - EPOCH) // MICROSECOND, problem
+    except OverflowError:
+        return None, "invalid_date"
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _count(value: Any) -> int:
+    return len(value) if isinstance(value, list) else 0
+
+
+def _join(values: Any) -> str | None:
+    if isinstance(values, list):
+        parts = [str(value) for value in values if isinstance(value, (str, int))]
+        return ",".join(parts) if parts else None
+    if isinstance(values, str):
+        return values
+    return None
+
+
+class Flattener:
+    """Accumulate flat rows for every table; :meth:`take` returns them as Arrow tables and starts afresh."""
+
+    def __init__(self, problems: ProblemLog) -> None:
+        self.problems = problems
+        self.rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in TABLES}
+        self.buffered = 0
+        self.ocid = ""
+
+    # Typed getters: each counts a problem (with the JSON path) when the value has the wrong type.
+
+    def _wrong(self, path: str, value: Any, expected: str) -> None:
+        self.problems.add(
+            f"wrong_type:{path}",
+            f"{path} is not {expected}; stored as null",
+            f"{self.ocid}: {str(value)[:60]!r}",
+        )
+
+    def text(self, value: Any, path: str) -> str | None:
+        """Return a string (identifiers may be integers in OCDS)."""
+        if value is None or isinstance(value, str):
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        self._wrong(path, value, "a string")
+        return None
+
+    def number(self, value: Any, path: str) -> float | None:
+        """Return a float; numeric strings are converted and counted."""
+        if value is None:
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, str):
+            try:
+                number = float(value)
+            except ValueError:
+                self._wrong(path, value, "a number")
+                return None
+            self.problems.add(f"number_as_string:{path}", f"{path} is a string holding a number; converted",
+                              f"{self.ocid}: {value[:60]!r}")
+            return number
+        self._wrong(path, value, "a number")
+        return None
+
+    def integer(self, value: Any, path: str) -> int | None:
+        """Return an integer (``numberOfTenderers``)."""
+        number = self.number(value, path)
+        if number is None:
+            return None
+        if not number.is_integer():
+            self._wrong(path, value, "an integer")
+            return None
+        return int(number)
+
+    def timestamp(self, value: Any, path: str) -> int | None:
+        """Return microseconds since the epoch (UTC) for an OCDS date-time."""
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self._wrong(path, value, "a date-time string")
+            return None
+        micros, problem = parse_timestamp(value)
+        if problem == "invalid_date":
+            self._wrong(path, value, "an RFC 3339 date-time")
+        elif problem:
+            self.problems.add(f"{problem}:{path}", f"{path} has no time zone; read as UTC", f"{self.ocid}: {value}")
+        return micros
+
+    def obj(self, value: Any, path: str) -> dict[str, Any]:
+        """Return an object, or an empty one (counted) when the value is of another type."""
+        if isinstance(value, dict):
+            return value
+        if value is not None:
+            self._wrong(path, value, "an object")
+        return {}
+
+    def array(self, value: Any, path: str) -> list[Any]:
+        """Return an array, or an empty one (counted) when the value is of another type."""
+        if isinstance(value, list):
+            return value
+        if value is not None:
+            self._wrong(path, value, "an array")
+        return []
+
+    def money(self, value: Any, path: str) -> tuple[float | None, str | None]:
+        """Return ``(amount, currency)`` of an OCDS ``Value`` object."""
+        value = self.obj(value, path)
+        return self.number(value.get("amount"), f"{path}/amount"), self.text(value.get("currency"), f"{path}/currency")
+
+    def add(self, release: dict[str, Any]) -> None:  # noqa: PLR0915 - one flat walk over the release
+        """Add the rows of one compiled release."""
+        ocid = self.ocid = str(release.get("ocid"))
+        rows = self.rows
+        text, array, obj, money, ts = self.text, self.array, self.obj, self.money, self.timestamp
+        buyer = obj(release.get("buyer"), "/buyer")
+        tender = obj(release.get("tender"), "/tender")
+        planning = obj(release.get("planning"), "/planning")
+        budget_amount, budget_currency = money(obj(planning.get("budget"), "/planning/budget").get("amount"),
+                                               "/planning/budget/amount")
+        procuring_entity = obj(tender.get("procuringEntity"), "/tender/procuringEntity")
+        bids = array(obj(release.get("bids"), "/bids").get("details"), "/bids/details")
+        awards = array(release.get("awards"), "/awards")
+        contracts = array(release.get("contracts"), "/contracts")
+        parties = array(release.get("parties"), "/parties")
+        rows["processes"].append((
+            ocid,
+            text(release.get("id"), "/id"),
+            ts(release.get("date"), "/date"),
+            _join(release.get("tag")),
+            text(release.get("initiationType"), "/initiationType"),
+            text(release.get("language"), "/language"),
+            text(buyer.get("id"), "/buyer/id"),
+            text(buyer.get("name"), "/buyer/name"),
+            text(procuring_entity.get("id"), "/tender/procuringEntity/id"),
+            text(procuring_entity.get("name"), "/tender/procuringEntity/name"),
+            text(planning.get("rationale"), "/planning/rationale"),
+            budget_amount,
+            budget_currency,
+            bool(tender),
+            len(parties),
+            len(bids),
+            len(awards),
+            len(contracts),
+            _count(release.get("relatedProcesses")),
+        ))
+        if tender:
+            self._tender(ocid, tender)
+        for party in parties:
+            party = obj(party, "/parties[]")
+            identifier = obj(party.get("identifier"), "/parties[]/identifier")
+            address = obj(party.get("address"), "/parties[]/address")
+            details = obj(party.get("details"), "/parties[]/details")
+            classifications = [
+                f"{c.get('scheme')}:{c.get('id')}" for c in _list(details.get("classifications")) if isinstance(c, dict)
+            ]
+            rows["parties"].append((
+                ocid,
+                text(party.get("id"), "/parties[]/id"),
+                text(party.get("name"), "/parties[]/name"),
+                _join(party.get("roles")),
+                text(details.get("scale"), "/parties[]/details/scale"),
+                text(identifier.get("scheme"), "/parties[]/identifier/scheme"),
+                text(identifier.get("id"), "/parties[]/identifier/id"),
+                text(address.get("locality"), "/parties[]/address/locality"),
+                text(address.get("region"), "/parties[]/address/region"),
+                text(address.get("postalCode"), "/parties[]/address/postalCode"),
+                text(address.get("countryName"), "/parties[]/address/countryName"),
+                "|".join(classifications) or None,
+            ))
+        for index, bid in enumerate(bids):
+            bid = obj(bid, "/bids/details[]")
+            tenderers = [obj(t, "/bids/details[]/tenderers[]") for t in array(bid.get("tenderers"),
+                                                                              "/bids/details[]/tenderers")]
+            amount, currency = money(bid.get("value"), "/bids/details[]/value")
+            first = text(tenderers[0].get("id"), "/bids/details[]/tenderers[]/id") if tenderers else None
+            rows["bids"].append((
+                ocid, index, text(bid.get("id"), "/bids/details[]/id"), text(bid.get("status"), "/bids/details[]/status"),
+                ts(bid.get("date"), "/bids/details[]/date"), amount, currency, len(tenderers), first,
+                _join(bid.get("relatedLots")),
+            ))
+            for tenderer in tenderers:
+                rows["bid_tenderers"].append((
+                    ocid, index, text(tenderer.get("id"), "/bids/details[]/tenderers[]/id"),
+                    text(tenderer.get("name"), "/bids/details[]/tenderers[]/name"),
+                ))
+        for index, award in enumerate(awards):
+            award = obj(award, "/awards[]")
+            suppliers = [obj(s, "/awards[]/suppliers[]") for s in array(award.get("suppliers"), "/awards[]/suppliers")]
+            amount, currency = money(award.get("value"), "/awards[]/value")
+            award_id = text(award.get("id"), "/awards[]/id")
+            rows["awards"].append((
+                ocid, index, award_id, text(award.get("title"), "/awards[]/title"),
+                text(award.get("status"), "/awards[]/status"), ts(award.get("date"), "/awards[]/date"), amount, currency,
+                len(suppliers), text(suppliers[0].get("id"), "/awards[]/suppliers[]/id") if suppliers else None,
+                _join(award.get("relatedLots")), _count(award.get("documents")),
+            ))
+            for supplier in suppliers:
+                rows["suppliers"].append((
+                    ocid, index, award_id, text(supplier.get("id"), "/awards[]/suppliers[]/id"),
+                    text(supplier.get("name"), "/awards[]/suppliers[]/name"),
+                ))
+            self._items(ocid, "award", index, award.get("items"), "/awards[]/items")
+        for index, contract in enumerate(contracts):
+            contract = obj(contract, "/contracts[]")
+            amount, currency = money(contract.get("value"), "/contracts[]/value")
+            period = obj(contract.get("period"), "/contracts[]/period")
+            implementation = obj(contract.get("implementation"), "/contracts[]/implementation")
+            transactions = array(implementation.get("transactions"), "/contracts[]/implementation/transactions")
+            rows["contracts"].append((
+                ocid, index, text(contract.get("id"), "/contracts[]/id"),
+                text(contract.get("awardID"), "/contracts[]/awardID"), text(contract.get("title"), "/contracts[]/title"),
+                text(contract.get("status"), "/contracts[]/status"),
+                ts(contract.get("dateSigned"), "/contracts[]/dateSigned"),
+                ts(period.get("startDate"), "/contracts[]/period/startDate"),
+                ts(period.get("endDate"), "/contracts[]/period/endDate"),
+                amount, currency, _count(contract.get("documents")), _count(contract.get("amendments")),
+                len(transactions),
+            ))
+            self._items(ocid, "contract", index, contract.get("items"), "/contracts[]/items")
+            for transaction in transactions:
+                transaction = obj(transaction, "/contracts[]/implementation/transactions[]")
+                path = "/contracts[]/implementation/transactions[]"
+                t_amount, t_currency = money(transaction.get("value"), f"{path}/value")
+                rows["transactions"].append((
+                    ocid, index, text(transaction.get("id"), f"{path}/id"), ts(transaction.get("date"), f"{path}/date"),
+                    t_amount, t_currency, text(obj(transaction.get("payer"), f"{path}/payer").get("id"),
+                                               f"{path}/payer/id"),
+                    text(obj(transaction.get("payee"), f"{path}/payee").get("id"), f"{path}/payee/id"),
+                ))
+        self.buffered += 1
+
+    def _tender(self, ocid: str, tender: dict[str, Any]) -> None:
+        text, obj, money, ts, array = self.text, self.obj, self.money, self.timestamp, self.array
+        tender_period = obj(tender.get("tenderPeriod"), "/tender/tenderPeriod")
+        award_period = obj(tender.get("awardPeriod"), "/tender/awardPeriod")
+        amount, currency = money(tender.get("value"), "/tender/value")
+        items = array(tender.get("items"), "/tender/items")
+        lots = array(tender.get("lots"), "/tender/lots")
+        goals = _goals(tender.get("sustainability"))
+        for lot in lots:
+            lot = obj(lot, "/tender/lots[]")
+            lot_amount, lot_currency = money(lot.get("value"), "/tender/lots[]/value")
+            lot_goals = _goals(lot.get("sustainability"))
+            goals.extend(lot_goals)
+            self.rows["lots"].append((
+                ocid, text(lot.get("id"), "/tender/lots[]/id"), text(lot.get("title"), "/tender/lots[]/title"),
+                text(lot.get("status"), "/tender/lots[]/status"), lot_amount, lot_currency,
+                ",".join(lot_goals) or None,
+            ))
+        divisions = self._items(ocid, "tender", 0, items, "/tender/items")
+        self.rows["tenders"].append((
+            ocid,
+            text(tender.get("id"), "/tender/id"),
+            text(tender.get("title"), "/tender/title"),
+            text(tender.get("description"), "/tender/description"),
+            text(tender.get("status"), "/tender/status"),
+            text(tender.get("procurementMethod"), "/tender/procurementMethod"),
+            text(tender.get("procurementMethodDetails"), "/tender/procurementMethodDetails"),
+            text(tender.get("procurementMethodRationale"), "/tender/procurementMethodRationale"),
+            text(tender.get("mainProcurementCategory"), "/tender/mainProcurementCategory"),
+            text(tender.get("awardCriteria"), "/tender/awardCriteria"),
+            text(tender.get("awardCriteriaDetails"), "/tender/awardCriteriaDetails"),
+            _join(tender.get("submissionMethod")),
+            text(tender.get("eligibilityCriteria"), "/tender/eligibilityCriteria"),
+            amount,
+            currency,
+            ts(tender_period.get("startDate"), "/tender/tenderPeriod/startDate"),
+            ts(tender_period.get("endDate"), "/tender/tenderPeriod/endDate"),
+            ts(award_period.get("startDate"), "/tender/awardPeriod/startDate"),
+            ts(award_period.get("endDate"), "/tender/awardPeriod/endDate"),
+            self.integer(tender.get("numberOfTenderers"), "/tender/numberOfTenderers"),
+            _count(tender.get("tenderers")),
+            _count(tender.get("documents")),
+            _count(tender.get("amendments")),
+            len(items),
+            len(lots),
+            ",".join(goals) or None,
+            divisions[0] if divisions else None,
+        ))
+
+    def _items(self, ocid: str, source: str, parent: int, items: Any, path: str) -> list[str]:
+        """Add item rows; return the CPV divisions (first two digits) found, in order."""
+        divisions: list[str] = []
+        text, obj = self.text, self.obj
+        for item in self.array(items, path):
+            item = obj(item, f"{path}[]")
+            classification = obj(item.get("classification"), f"{path}[]/classification")
+            scheme = text(classification.get("scheme"), f"{path}[]/classification/scheme")
+            code = text(classification.get("id"), f"{path}[]/classification/id")
+            unit_value = obj(obj(item.get("unit"), f"{path}[]/unit").get("value"), f"{path}[]/unit/value")
+            if code and scheme and scheme.upper() == "CPV" and len(code) >= 2:  # noqa: PLR2004
+                divisions.append(code[:2])
+            self.rows["items"].append((
+                ocid, source, parent, text(item.get("id"), f"{path}[]/id"),
+                text(item.get("description"), f"{path}[]/description"), scheme, code,
+                self.number(item.get("quantity"), f"{path}[]/quantity"),
+                self.number(unit_value.get("amount"), f"{path}[]/unit/value/amount"),
+                text(unit_value.get("currency"), f"{path}[]/unit/value/currency"),
+            ))
+        return divisions
+
+    def take(self) -> dict[str, pa.Table]:
+        """Return the buffered rows as Arrow tables with the declared schemas, and clear the buffers."""
+        tables = {}
+        for name, schema in TABLES.items():
+            rows = self.rows[name]
+            columns = list(zip(*rows, strict=True)) if rows else [[] for _ in schema]
+            arrays = [pa.array(column, type=field.type) for column, field in zip(columns, schema, strict=True)]
+            tables[name] = pa.Table.from_arrays(arrays, schema=schema)
+            self.rows[name] = []
+        self.buffered = 0
+        return tables
+
+
+def _goals(value: Any) -> list[str]:
+    """Return ``goal`` codes of the OCDS sustainability extension (``/tender/sustainability[]/goal``)."""
+    goals = []
+    for entry in _list(value):
+        if isinstance(entry, dict) and isinstance(entry.get("goal"), str):
+            goals.append(entry["goal"])
+    return goals
