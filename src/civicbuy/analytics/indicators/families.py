@@ -1,0 +1,6 @@
+"""Import every indicator family so that each registers its indicators (see :mod:`.registry`)."""
+
+from civicbuy.analytics.indicators import (  # noqa: F401
+    integrity,
+    integrity_outliers,
+)
