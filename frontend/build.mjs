@@ -1,0 +1,27 @@
+// Builds CivicBuy's front-end assets from npm packages into src/civicbuy/static/civicbuy/build/
+// (ignored by git): the stylesheet compiled from Sass, and the scripts copied from their packages.
+import { mkdirSync, copyFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as sass from "sass";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const out = join(root, "src", "civicbuy", "static", "civicbuy", "build");
+mkdirSync(out, { recursive: true });
+
+const css = sass.compile(join(root, "frontend", "scss", "civicbuy.scss"), {
+  loadPaths: [join(root, "node_modules")],
+  style: "compressed",
+  quietDeps: true,
+  silenceDeprecations: ["import"],
+});
+writeFileSync(join(out, "civicbuy.css"), css.css);
+
+const copies = [
+  ["govuk-frontend/dist/govuk/govuk-frontend.min.js", "govuk-frontend.min.js"],
+  ["htmx.org/dist/htmx.min.js", "htmx.min.js"],
+];
+for (const [from, to] of copies) {
+  copyFileSync(join(root, "node_modules", from), join(out, to));
+}
+console.log(`Built front-end assets in ${out}`);

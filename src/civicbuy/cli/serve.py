@@ -1,0 +1,99 @@
+"""`civicbuy serve` and `civicbuy setup`: prepare the database and content, then serve with gunicorn.
+
+`serve` runs gunicorn (a production-grade WSGI server) with whitenoise serving static files, and beside
+it the background-task worker that ingests datasets, so one command runs the whole product. When
+either process stops, the other is stopped too.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from types import FrameType
+
+import click
+
+from civicbuy.cli import django_env
+from civicbuy.cli.errors import UserError
+from civicbuy.config import env
+
+
+@click.command()
+@click.option("--demo/--no-demo", default=True, help="Also create the demo city's dataset when it is missing.")
+def setup(demo: bool) -> None:
+    """Migrate the database and, on first run, load the bundled content (and the demo dataset)."""
+    django_env.setup()
+    from django.conf import settings  # noqa: PLC0415
+
+    from civicbuy.content.errors import ContentPackErrors  # noqa: PLC0415
+    from civicbuy.content.loader import load_pack, site_has_content  # noqa: PLC0415
+    from civicbuy.content.packs import bundled_pack  # noqa: PLC0415
+
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    django_env.manage("migrate", "--no-input", verbosity=0)
+    if settings.PRODUCTION:
+        django_env.manage("collectstatic", "--no-input", verbosity=0)
+    if site_has_content():
+        click.echo("Content already loaded (use `civicbuy content load` to reload the bundled pack).")
+    else:
+        try:
+            summary = load_pack(bundled_pack())
+        except ContentPackErrors as errors:
+            for error in errors.errors:
+                click.echo(f"Error: {error}", err=True)
+            raise UserError("the bundled content has problems; nothing was loaded") from None
+        click.echo(f"Loaded {summary.total} pages of bundled content.")
+    if demo:
+        from civicbuy.website.setup_hooks import run_setup_hooks  # noqa: PLC0415
+
+        for message in run_setup_hooks():
+            click.echo(message)
+
+
+def _terminate(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    deadline = time.monotonic() + 10
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@click.command()
+@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "8000")), show_default="8000 or $PORT")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--workers", type=int, default=lambda: int(env.get("CIVICBUY_WORKERS")), show_default="2")
+@click.option("--worker/--no-worker", "with_worker", default=True, help="Run the background-task worker too.")
+def serve(port: int, host: str, workers: int, with_worker: bool) -> None:
+    """Serve CivicBuy on http://HOST:PORT with gunicorn, and run the background-task worker."""
+    env_vars = {**os.environ, "DJANGO_SETTINGS_MODULE": "civicbuy.config.settings"}
+    web = [
+        sys.executable, "-m", "gunicorn", "civicbuy.config.wsgi:application",
+        "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", "4",
+        "--timeout", "120", "--graceful-timeout", "20", "--access-logfile", "-",
+        "--max-requests", "2000", "--max-requests-jitter", "200",
+    ]  # fmt: skip
+    processes = [subprocess.Popen(web, env=env_vars)]  # noqa: S603 - fixed argv
+    if with_worker:
+        worker = [sys.executable, "-m", "django", "db_worker", "--interval", "0.5"]
+        processes.append(subprocess.Popen(worker, env=env_vars))  # noqa: S603 - fixed argv
+    click.echo(f"CivicBuy is serving on http://{host}:{port}/ (Ctrl+C to stop)")
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        del signum, frame
+        _terminate(processes)
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while all(process.poll() is None for process in processes):
+        time.sleep(0.5)
+    failed = next(process for process in processes if process.poll() is not None)
+    _terminate(processes)
+    sys.exit(failed.returncode or 1)

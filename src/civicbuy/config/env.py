@@ -1,0 +1,67 @@
+"""Every setting CivicBuy reads from the environment, declared once in one table.
+
+Why a table: operators need one place that lists every knob with its default and meaning
+(docs/settings.md is generated from it and a test keeps the two in step), and code never calls
+``os.getenv`` directly, so a typo in a variable name cannot silently fall back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: its name, default (as text) and a plain-language explanation."""
+
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("CIVICBUY_ENV", "development", "development or production; production turns on the hardened profile."),
+    Setting("CIVICBUY_DATA_DIR", "var", "Folder for the SQLite database, uploads, datasets and media."),
+    Setting(
+        "DATABASE_URL",
+        "",
+        "Database URL (postgres://user@host:5432/name). Empty: SQLite file in CIVICBUY_DATA_DIR.",
+    ),
+    Setting("SECRET_KEY", "", "Django secret key. Required in production; a development key is used otherwise."),
+    Setting("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]", "Comma-separated host names the server answers to."),
+    Setting("CIVICBUY_DEBUG", "false", "true shows Django's debug pages (never in production)."),
+    Setting("CIVICBUY_BASE_URL", "http://127.0.0.1:8000", "Public address, used in emails and the sitemap."),
+    Setting("CIVICBUY_MEDIA_DIR", "", "Where uploaded images and files go. Empty: CIVICBUY_DATA_DIR/media."),
+    Setting("CIVICBUY_DATASETS_DIR", "", "Where ingested datasets go. Empty: CIVICBUY_DATA_DIR/datasets."),
+    Setting("CIVICBUY_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend", "Django email backend."),
+    Setting("CIVICBUY_DEFAULT_FROM_EMAIL", "civicbuy@localhost", "Sender address of notification emails."),
+    Setting("CIVICBUY_UPLOAD_MAX_BYTES", str(2 * 1024**3), "Largest OCDS upload accepted, in bytes."),
+    Setting("CIVICBUY_LOG_FORMAT", "text", "text or json (structured logs for production)."),
+    Setting("CIVICBUY_WORKERS", "2", "Web server worker processes started by `civicbuy serve`."),
+)
+
+_BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+def get(name: str) -> str:
+    """Return the value of a declared setting (environment first, then its default)."""
+    setting = _BY_NAME[name]
+    return os.environ.get(name, setting.default)
+
+
+def get_bool(name: str) -> bool:
+    """Return a declared setting read as a yes/no value."""
+    return get(name).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def get_path(name: str, fallback: Path) -> Path:
+    """Return a declared path setting, or ``fallback`` when it is empty."""
+    value = get(name)
+    return Path(value).resolve() if value else fallback
+
+
+def data_dir() -> Path:
+    """The folder for everything CivicBuy writes (database, media, datasets)."""
+    return Path(get("CIVICBUY_DATA_DIR")).resolve()

@@ -1,0 +1,46 @@
+"""URL map. Public paths carry a language prefix (/en/, /es/); the contract is in ARCHITECTURE.md."""
+
+from __future__ import annotations
+
+from civicbuy.config.parts import module_exists
+
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import URLPattern, URLResolver, include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from civicbuy.guide import views as guide_views
+from civicbuy.website import views as website_views
+
+# Parts that publish their own URLs under a language prefix, when installed: (prefix, module).
+PART_URLS = (
+    ("case-studies/", "civicbuy.casestudies.urls"),
+    ("assessment/", "civicbuy.assessment.urls"),
+    ("dashboard/", "civicbuy.dashboard.urls"),
+    ("impact/", "civicbuy.dashboard.impact_urls"),
+)
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("sitemap.xml", website_views.sitemap, name="sitemap"),
+    path("healthz", website_views.health, name="health"),
+]
+if module_exists("civicbuy.api.urls"):
+    urlpatterns.append(path("api/", include("civicbuy.api.urls")))
+
+_localised: list[URLPattern | URLResolver] = [
+    path("search/", website_views.search, name="search"),
+    path("feedback/<int:page_id>/", website_views.feedback, name="feedback"),
+    path("guide/plan-a-purchase/", guide_views.pathfinder_view, name="pathfinder"),
+]
+_localised += [path(prefix, include(module)) for prefix, module in PART_URLS if module_exists(module)]
+_localised.append(path("", include(wagtail_urls)))
+
+urlpatterns += i18n_patterns(*_localised, prefix_default_language=True)
+
+handler404 = "civicbuy.website.views.not_found"
+handler500 = "civicbuy.website.views.server_error"
+handler400 = "civicbuy.website.views.bad_request"
+handler403 = "civicbuy.website.views.forbidden"
