@@ -1,0 +1,136 @@
+"""The public Python API of the analytics engine, used by the CLI, the dashboard and the REST API.
+
+Example::
+
+    from civicbuy.analytics import api
+
+    api.detect("releases.json").description          # "release package (OCDS 1.1)"
+    report = api.review("releases.json")              # JSON-ready dict
+    dataset = api.ingest("releases.json", "var/datasets/city", progress=print)
+    results = api.compute_indicators(dataset)         # pyarrow.Table: indicator, level, id, value, flagged, reason
+    api.load_results(dataset)                         # the stored results of the last computation
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from civicbuy.analytics.ocds import compile as _compile
+from civicbuy.analytics.ocds import detect as _detect
+from civicbuy.analytics.ocds import reader as _reader
+from civicbuy.analytics.ocds import review as _review
+from civicbuy.analytics.ocds.exceptions import AnalyticsError, DatasetError, ProblemLog
+from civicbuy.analytics.settings import Settings
+from civicbuy.analytics.store.dataset import Dataset, open_dataset, write_dataset
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+
+    from civicbuy.analytics.ocds.detect import Detection
+    from civicbuy.analytics.ocds.reader import Release
+
+RESULTS = "results.parquet"
+
+__all__ = [
+    "AnalyticsError",
+    "Dataset",
+    "ProblemLog",
+    "Settings",
+    "compile_releases",
+    "compute_indicators",
+    "detect",
+    "ingest",
+    "load_results",
+    "read",
+    "review",
+]
+
+
+def detect(path: str | Path) -> Detection:
+    """Detect the OCDS form of a file (``-`` for standard input)."""
+    return _detect.detect(path)
+
+
+def read(path: str | Path, problems: ProblemLog | None = None) -> Iterator[Release]:
+    """Stream the releases (and compiled releases) in a file of any OCDS form."""
+    return _reader.read(path, problems)
+
+
+def compile_releases(
+    source: str | Path | Iterable[Release], problems: ProblemLog | None = None
+) -> Iterator[dict[str, Any]]:
+    """Yield one compiled release per ``ocid`` from a file or from :func:`read`'s releases."""
+    problems = problems if problems is not None else ProblemLog()
+    releases = _reader.read(source, problems) if isinstance(source, (str, Path)) else source
+    return _compile.compile_releases(releases, problems)
+
+
+def review(path: str | Path, *, schema: str | None = None) -> dict[str, Any]:
+    """Review a file; see :func:`civicbuy.analytics.ocds.review.review`."""
+    return _review.review(path, schema=schema)
+
+
+def ingest(
+    path: str | Path, dataset_dir: str | Path, *, progress: Callable[[int], None] | None = None
+) -> Dataset:
+    """Read, upgrade, compile and flatten a file into the dataset at ``dataset_dir`` (atomically)."""
+    problems = ProblemLog()
+    detection = _detect.detect(path) if str(path) != "-" else None
+    compiled = _compile.compile_releases(_reader.read(path, problems), problems)
+    source = {"file": Path(str(path)).name, "format": detection.description if detection else "standard input"}
+    return write_dataset(compiled, Path(dataset_dir), problems, source=source, progress=progress)
+
+
+def _resolve_settings(settings: Settings | str | Path | None) -> Settings:
+    if settings is None:
+        return Settings()
+    if isinstance(settings, Settings):
+        return settings
+    return Settings.from_file(settings)
+
+
+def compute_indicators(
+    source: Dataset | str | Path,
+    *,
+    backend: str = "duckdb",
+    settings: Settings | str | Path | None = None,
+    codes: Iterable[str] | None = None,
+    store: bool = True,
+) -> pa.Table:
+    """Compute indicators on an ingested dataset, a dataset directory, or any OCDS file.
+
+    With a dataset, the results are also stored next to it (``results.parquet``) for :func:`load_results`.
+    """
+    from civicbuy.analytics.indicators.runner import run_indicators  # noqa: PLC0415 - Ibis import is heavy
+
+    resolved = _resolve_settings(settings)
+    if isinstance(source, Dataset):
+        dataset = source
+    elif str(source) != "-" and Path(source).is_dir():
+        dataset = open_dataset(source)
+    else:
+        with tempfile.TemporaryDirectory(prefix="civicbuy-indicators-") as temporary:
+            dataset = ingest(source, Path(temporary) / "input")
+            return run_indicators(dataset, resolved, backend=backend, codes=codes)
+    results = run_indicators(dataset, resolved, backend=backend, codes=codes)
+    if store:
+        partial = dataset.path / f".{RESULTS}.{uuid.uuid4().hex[:8]}"
+        pq.write_table(results, partial)
+        os.replace(partial, dataset.path / RESULTS)
+    return results
+
+
+def load_results(dataset: Dataset | str | Path) -> pa.Table:
+    """Return the results stored by the last :func:`compute_indicators` on ``dataset``."""
+    dataset = dataset if isinstance(dataset, Dataset) else open_dataset(dataset)
+    path = dataset.path / RESULTS
+    if not path.exists():
+        raise DatasetError("no indicator results yet; compute them first", path=str(dataset.path))
+    return pq.read_table(path)

@@ -1,0 +1,158 @@
+"""Click commands of the analytics engine; the lead's ``civicbuy`` group calls :func:`register`.
+
+Every command turns an :class:`AnalyticsError` into one line on standard error naming the file and position, and
+exits with status 1; no traceback reaches the user (ARCHITECTURE.md, "Errors").
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+import orjson
+
+from civicbuy.analytics.ocds.exceptions import AnalyticsError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import pyarrow as pa
+
+DEFAULT_DATA_DIR = "var/datasets"
+
+
+def _friendly(function: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except AnalyticsError as error:
+            click.echo(f"Error: {error.user_message()}", err=True)
+            sys.exit(1)
+        except BrokenPipeError:
+            sys.exit(0)
+        except (OSError, MemoryError, RecursionError, ValueError) as error:
+            click.echo(f"Error: {type(error).__name__}: {' '.join(str(error).split())[:300]}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+@click.command("detect")
+@click.argument("file", type=click.Path(allow_dash=True))
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_friendly
+def detect_command(file: str, output: str) -> None:
+    """Say which OCDS form FILE is in (release/record package, JSON Lines, ...); '-' reads standard input."""
+    from civicbuy.analytics import api  # noqa: PLC0415
+
+    detection = api.detect(file)
+    if output == "json":
+        click.echo(orjson.dumps(detection.as_dict()).decode())
+    else:
+        click.echo(detection.description)
+
+
+@click.command("review")
+@click.argument("file", type=click.Path(allow_dash=True))
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--schema", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="OCDS release schema for full validation (or set CIVICBUY_OCDS_SCHEMA).")
+@_friendly
+def review_command(file: str, output: str, schema: str | None) -> None:
+    """Review FILE: invalid JSON, schema and codelist problems, duplicates and indicator coverage."""
+    from civicbuy.analytics.ocds.review import format_review, review  # noqa: PLC0415
+
+    report = review(file, schema=schema)
+    if output == "json":
+        click.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
+    else:
+        click.echo(format_review(report))
+
+
+def _write_results(results: pa.Table, output: str) -> None:
+    stream = sys.stdout.buffer
+    rows = results.to_pylist()
+    if output == "jsonl":
+        for row in rows:
+            stream.write(orjson.dumps(row) + b"\n")
+    elif output == "json":
+        stream.write(orjson.dumps(rows) + b"\n")
+    else:
+        text = io.StringIO()
+        writer = csv.DictWriter(text, fieldnames=results.column_names, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: ("" if v is None else str(v).lower() if isinstance(v, bool) else v)
+                             for k, v in row.items()})
+        stream.write(text.getvalue().encode())
+    stream.flush()
+
+
+@click.command("indicators")
+@click.argument("file", type=click.Path(allow_dash=True))
+@click.option("--format", "output", type=click.Choice(["jsonl", "csv", "json"]), default="jsonl", show_default=True)
+@click.option("--backend", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True)
+@click.option("--settings", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Settings file (JSON, or Cardinal's INI format).")
+@click.option("--indicator", "codes", multiple=True, help="Only this indicator code (repeatable).")
+@_friendly
+def indicators_command(file: str, output: str, backend: str, settings: str | None, codes: tuple[str, ...]) -> None:
+    """Compute indicators on FILE (any OCDS form, '-' for standard input, or an ingested dataset directory)."""
+    from civicbuy.analytics import api  # noqa: PLC0415
+
+    results = api.compute_indicators(file, backend=backend, settings=settings, codes=codes or None, store=False)
+    _write_results(results, output)
+
+
+@click.command("ingest")
+@click.argument("file", type=click.Path(allow_dash=True))
+@click.option("--dataset", "name", required=True, help="Dataset name (a directory under the data directory).")
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None,
+              help=f"Where datasets live (default: $CIVICBUY_DATA_DIR or {DEFAULT_DATA_DIR}).")
+@_friendly
+def ingest_command(file: str, name: str, data_dir: str | None) -> None:
+    """Store FILE as dataset NAME for the dashboard (atomic: a failed ingest keeps the previous dataset)."""
+    from civicbuy.analytics import api  # noqa: PLC0415
+
+    directory = Path(data_dir or os.environ.get("CIVICBUY_DATA_DIR") or DEFAULT_DATA_DIR)
+    tty = sys.stderr.isatty()
+
+    def progress(count: int) -> None:
+        if tty:
+            click.echo(f"\rIngesting {file}: {count:,} contracting processes", err=True, nl=False)
+
+    dataset = api.ingest(file, directory / name, progress=progress)
+    if tty:
+        click.echo("", err=True)
+    manifest = dataset.manifest
+    warnings = sum(int(w["count"]) for w in manifest["warnings"])
+    click.echo(f"Dataset {name}: {manifest['processes']} contracting processes, {warnings} warnings, "
+               f"stored in {directory / name}")
+
+
+@click.command("generate")
+@click.option("--releases", "count", type=click.IntRange(min=0), required=True, help="Number of compiled releases.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.argument("output", type=click.Path(dir_okay=False, allow_dash=True))
+@_friendly
+def generate_command(count: int, seed: int, output: str) -> None:
+    """Write COUNT synthetic compiled releases as JSON Lines to OUTPUT (.gz compresses; '-' for stdout)."""
+    from civicbuy.analytics.synthetic import write_jsonl  # noqa: PLC0415
+
+    write_jsonl(output, count, seed=seed)
+
+
+COMMANDS = (detect_command, review_command, indicators_command, ingest_command, generate_command)
+
+
+def register(group: click.Group) -> None:
+    """Add the analytics commands to ``group``."""
+    for command in COMMANDS:
+        group.add_command(command)
