@@ -55,11 +55,9 @@ class Context:
 
     def scalar(self, expression: ir.Scalar) -> Any:
         """Execute a scalar expression and return a Python value (``None`` for null/NaN)."""
-        value = self.connection.execute(expression)
+        value = self.connection.to_pyarrow(expression).as_py()
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return None
-        if hasattr(value, "item"):
-            return value.item()
         return value
 
     @cached_property
@@ -78,9 +76,9 @@ class Context:
             t = t.filter(t.value_currency.notnull())
             counts = t.group_by("value_currency").aggregate(n=t.count())
             top = counts.order_by([ibis.desc("n"), "value_currency"]).limit(1)
-            rows = self.connection.execute(top)
-            if len(rows):
-                return str(rows["value_currency"].iloc[0])
+            rows = self.connection.to_pyarrow(top)
+            if rows.num_rows:
+                return str(rows.column("value_currency")[0].as_py())
         return None
 
     def process_base(self) -> ir.Table:
@@ -126,8 +124,8 @@ class Context:
         if hf >= n or tau == 1:
             return float(self.scalar(data.v.max()))
         ranked = data.mutate(r=ibis.row_number().over(order_by=data.v))
-        picked = self.connection.execute(ranked.filter(ranked.r.isin([hf - 1, hf])).order_by("r"))
-        a, b = (float(x) for x in picked["v"].tolist())
+        picked = self.connection.to_pyarrow(ranked.filter(ranked.r.isin([hf - 1, hf])).order_by("r"))
+        a, b = (float(x) for x in picked.column("v").to_pylist())
         return a + (h - hf) * (b - a)
 
     def fences(self, values: ir.Table, column: str) -> tuple[float, float] | None:

@@ -33,6 +33,7 @@ RELEASE_FIELDS = frozenset(
     {"tag", "date", "initiationType", "buyer", "tender", "awards", "contracts", "parties", "planning"}
 )
 
+_UNPARSED = object()
 FORM_TEXT = {"json": "", "jsonl": "JSON Lines of ", "concatenated": "concatenated JSON of ", "array": "JSON array of "}
 PLURAL = {
     RELEASE_PACKAGE: "release packages",
@@ -128,10 +129,10 @@ def detect_source(source: Source) -> Detection:
         try:
             value = orjson.loads(line)
         except orjson.JSONDecodeError:
-            value = None
-        parsed_lines.append(value if isinstance(value, (dict, list)) or len(segments) == 1 else None)
-    if parsed_lines and any(value is not None for value in parsed_lines):
-        values = [value for value in parsed_lines if value is not None]
+            value = _UNPARSED
+        parsed_lines.append(value if isinstance(value, (dict, list)) or len(segments) == 1 else _UNPARSED)
+    if parsed_lines and any(value is not _UNPARSED for value in parsed_lines):
+        values = [value for value in parsed_lines if value is not _UNPARSED]
         value = values[0]
         if isinstance(value, list):
             if not value:
@@ -143,10 +144,10 @@ def detect_source(source: Source) -> Detection:
         return Detection(kind, form, source.gzip, source.had_bom, _version(value), line_mode=True)
     if first not in {b"{", b"["}:
         try:
-            value = orjson.loads(text) if complete else None
+            value = orjson.loads(text) if complete else _UNPARSED
         except orjson.JSONDecodeError as error:
             raise InvalidJSONError(f"invalid JSON: {error.msg}", path=source.name, line=error.lineno) from error
-        if value is not None:
+        if value is not _UNPARSED:
             raise UnsupportedFormatError(
                 f"expected a JSON object or array at the top level, found {_json_type(value)}", path=source.name
             )
@@ -183,9 +184,11 @@ def _detect_pretty(source: Source, head: bytes, *, complete: bool) -> Detection:
                 )
     except ijson.IncompleteJSONError as error:
         if complete or not keys:
-            raise InvalidJSONError(f"invalid JSON: {_ijson_message(error)}", path=source.name) from error
+            raise InvalidJSONError(
+                f"invalid JSON: {_ijson_message(error)}", path=source.name, byte=len(head)
+            ) from error
     except ijson.JSONError as error:
-        raise InvalidJSONError(f"invalid JSON: {_ijson_message(error)}", path=source.name) from error
+        raise InvalidJSONError(f"invalid JSON: {_ijson_message(error)}", path=source.name, byte=len(head)) from error
     kind = classify_keys(keys, tag, name=source.name)
     if is_array:
         form = "array"
@@ -203,7 +206,9 @@ def _version(obj: Any) -> str | None:
 
 
 def _ijson_message(error: Exception) -> str:
-    return " ".join(str(error).split())[:200]
+    """Return yajl's message without its ASCII-art pointer ("(right here) ------^")."""
+    text = str(error).split("(right here)")[0]
+    return " ".join(text.split())[:200] or "unexpected end of data"
 
 
 def detect(path: str | Path) -> Detection:

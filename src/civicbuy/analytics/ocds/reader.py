@@ -142,9 +142,8 @@ def _iter_stream(source: Source, detection: Detection, problems: ProblemLog) -> 
             else:
                 yield from _expand(obj, problems, source.name, None, counter.position)
     except ijson.JSONError as error:
-        raise InvalidJSONError(
-            f"invalid JSON ({' '.join(str(error).split())[:160]})", path=source.name, byte=counter.position
-        ) from error
+        message = " ".join(str(error).split("(right here)")[0].split())[:160] or "unexpected end of data"
+        raise InvalidJSONError(f"invalid JSON: {message}", path=source.name, byte=counter.position) from error
     except UnicodeDecodeError as error:
         raise InvalidJSONError("the file is not valid UTF-8", path=source.name, byte=counter.position) from error
 

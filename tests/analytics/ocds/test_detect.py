@@ -1,0 +1,48 @@
+import gzip
+import json
+
+import pytest
+
+from civicbuy.analytics import api
+
+
+@pytest.fixture
+def release(samples):
+    return json.loads((samples / "armenia-armeps/releases/6.json").read_text())["releases"][0]
+
+
+def test_samples(samples):
+    assert api.detect(samples / "armenia-armeps/releases/6.json").description == "release package (OCDS 1.1)"
+    assert api.detect(samples / "mexico-jalisco/records/ocds-xs1qbl-02-0070-00-2017.json").kind == "record package"
+    assert api.detect(samples / "derived/compiled-releases.jsonl").description == "JSON Lines of compiled releases"
+
+
+@pytest.mark.parametrize(
+    ("shape", "expected"),
+    [
+        ("release", "release"),
+        ("record", "record"),
+        ("jsonl", "JSON Lines of releases"),
+        ("jsonl-records", "JSON Lines of records"),
+        ("concatenated", "concatenated JSON of releases"),
+        ("array", "JSON array of releases"),
+        ("record-package", "record package"),
+    ],
+)
+def test_forms(tmp_path, release, shape, expected):
+    record = {"ocid": release["ocid"], "releases": [release]}
+    content = {
+        "release": json.dumps(release, indent=2),
+        "record": json.dumps(record, indent=2),
+        "jsonl": json.dumps(release) + "\n" + json.dumps(release) + "\n",
+        "jsonl-records": json.dumps(record) + "\n" + json.dumps(record) + "\n",
+        "concatenated": json.dumps(release, indent=2) + json.dumps(release, indent=2),
+        "array": json.dumps([release, release], indent=2),
+        "record-package": json.dumps({"uri": "u", "records": [record]}, indent=2),
+    }[shape]
+    path = tmp_path / "data.json.gz"
+    path.write_bytes(gzip.compress(content.encode()))
+    detection = api.detect(path)
+    assert detection.description.startswith(expected)
+    assert detection.gzip
+    assert sum(1 for _ in api.read(path)) == (2 if shape in {"jsonl", "jsonl-records", "concatenated", "array"} else 1)
