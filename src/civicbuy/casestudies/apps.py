@@ -1,4 +1,22 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.apps import AppConfig
+
+
+def _published(sender: Any, instance: Any, **kwargs: Any) -> None:
+    del sender, kwargs
+    from civicbuy.casestudies import search  # noqa: PLC0415 - models are ready only after ready()
+
+    search.index_page(instance)
+
+
+def _unpublished(sender: Any, instance: Any, **kwargs: Any) -> None:
+    del sender, kwargs
+    from civicbuy.casestudies import search  # noqa: PLC0415
+
+    search.remove_page(instance.pk)
 
 
 class CaseStudiesConfig(AppConfig):
@@ -7,3 +25,14 @@ class CaseStudiesConfig(AppConfig):
     name = "civicbuy.casestudies"
     label = "casestudies"
     verbose_name = "Case studies"
+
+    def ready(self) -> None:
+        """Keep the case search index in step with what is published."""
+        from django.db.models.signals import pre_delete  # noqa: PLC0415
+        from wagtail.signals import page_published, page_unpublished  # noqa: PLC0415
+
+        from civicbuy.casestudies.models import CaseStudyPage  # noqa: PLC0415
+
+        page_published.connect(_published, sender=CaseStudyPage, dispatch_uid="casestudies-index")
+        page_unpublished.connect(_unpublished, sender=CaseStudyPage, dispatch_uid="casestudies-unindex")
+        pre_delete.connect(_unpublished, sender=CaseStudyPage, dispatch_uid="casestudies-delete")
