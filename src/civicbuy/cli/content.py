@@ -20,9 +20,9 @@ def content() -> None:
 def load(pack: Path | None) -> None:
     """Load a content pack (default: the pack bundled with CivicBuy). All or nothing."""
     django_env.setup()
-    from civicbuy.content.errors import ContentPackErrors  # noqa: PLC0415
-    from civicbuy.content.loader import load_pack  # noqa: PLC0415
-    from civicbuy.content.packs import bundled_pack  # noqa: PLC0415
+    from civicbuy.content.errors import ContentPackErrors
+    from civicbuy.content.loader import load_pack
+    from civicbuy.content.packs import bundled_pack
 
     root = pack or bundled_pack()
     try:
@@ -40,7 +40,7 @@ def load(pack: Path | None) -> None:
 def export(target: Path) -> None:
     """Write the CMS's content to TARGET as a content pack (the folder is replaced when complete)."""
     django_env.setup()
-    from civicbuy.content.exporter import export_pack  # noqa: PLC0415
+    from civicbuy.content.exporter import export_pack
 
     try:
         count = export_pack(target)

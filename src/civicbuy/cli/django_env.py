@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 _ready = False
 
@@ -13,15 +14,15 @@ def setup() -> None:
     if _ready:
         return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicbuy.config.settings")
-    import django  # noqa: PLC0415
+    import django
 
     django.setup()
     _ready = True
 
 
-def manage(*args: str, **options: object) -> None:
+def manage(*args: str, **options: Any) -> None:
     """Run a Django management command in this process."""
     setup()
-    from django.core.management import call_command  # noqa: PLC0415
+    from django.core.management import call_command
 
     call_command(*args, **options)

@@ -6,7 +6,6 @@ import logging
 import os
 import sys
 from importlib import import_module
-from civicbuy.config.parts import module_exists
 
 import click
 
@@ -14,6 +13,7 @@ from civicbuy import __version__
 from civicbuy.cli.content import content
 from civicbuy.cli.serve import serve, setup
 from civicbuy.cli.taxonomy import taxonomy
+from civicbuy.config.parts import module_exists
 
 # Parts that add their own commands through a `register(group)` function in a `cli_commands` module.
 COMMAND_MODULES = ("civicbuy.analytics.cli_commands", "civicbuy.assessment.cli_commands")
@@ -35,10 +35,10 @@ def cli(ctx: click.Context) -> None:
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def manage(args: tuple[str, ...]) -> None:
     """Run a Django management command (e.g. `civicbuy manage createsuperuser`)."""
-    from civicbuy.cli import django_env  # noqa: PLC0415
+    from civicbuy.cli import django_env
 
     django_env.setup()
-    from django.core.management import execute_from_command_line  # noqa: PLC0415
+    from django.core.management import execute_from_command_line
 
     execute_from_command_line(["civicbuy manage", *args])
 
@@ -67,10 +67,13 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
-    except Exception as error:  # noqa: BLE001 - the last line of defence: log it, say it in one line
+    except Exception as error:
         log = logging.getLogger("civicbuy.cli")
         log.debug("unexpected error", exc_info=True)
-        click.echo(f"Error: unexpected problem ({type(error).__name__}: {error}). Run with CIVICBUY_DEBUG=true for details.", err=True)
+        click.echo(
+            f"Error: unexpected problem ({type(error).__name__}: {error}). Run with CIVICBUY_DEBUG=true for details.",
+            err=True,
+        )
         if os.environ.get("CIVICBUY_DEBUG", "").lower() in {"1", "true", "yes"}:
             raise
         sys.exit(2)

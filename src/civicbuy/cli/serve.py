@@ -26,11 +26,11 @@ from civicbuy.config import env
 def setup(demo: bool) -> None:
     """Migrate the database and, on first run, load the bundled content (and the demo dataset)."""
     django_env.setup()
-    from django.conf import settings  # noqa: PLC0415
+    from django.conf import settings
 
-    from civicbuy.content.errors import ContentPackErrors  # noqa: PLC0415
-    from civicbuy.content.loader import load_pack, site_has_content  # noqa: PLC0415
-    from civicbuy.content.packs import bundled_pack  # noqa: PLC0415
+    from civicbuy.content.errors import ContentPackErrors
+    from civicbuy.content.loader import load_pack, site_has_content
+    from civicbuy.content.packs import bundled_pack
 
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     django_env.manage("migrate", "--no-input", verbosity=0)
@@ -47,7 +47,7 @@ def setup(demo: bool) -> None:
             raise UserError("the bundled content has problems; nothing was loaded") from None
         click.echo(f"Loaded {summary.total} pages of bundled content.")
     if demo:
-        from civicbuy.website.setup_hooks import run_setup_hooks  # noqa: PLC0415
+        from civicbuy.website.setup_hooks import run_setup_hooks
 
         for message in run_setup_hooks():
             click.echo(message)
@@ -81,7 +81,18 @@ def serve(port: int, host: str, workers: int, with_worker: bool) -> None:
     ]  # fmt: skip
     processes = [subprocess.Popen(web, env=env_vars)]  # noqa: S603 - fixed argv
     if with_worker:
-        worker = [sys.executable, "-m", "django", "db_worker", "--interval", "0.5"]
+        worker = [
+            sys.executable,
+            "-m",
+            "django",
+            "db_worker",
+            "--backend",
+            "jobs",
+            "--queue-name",
+            "*",
+            "--interval",
+            "0.5",
+        ]
         processes.append(subprocess.Popen(worker, env=env_vars))  # noqa: S603 - fixed argv
     click.echo(f"CivicBuy is serving on http://{host}:{port}/ (Ctrl+C to stop)")
 

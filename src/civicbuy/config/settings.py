@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "civicbuy.website",
     "civicbuy.guide",
     "civicbuy.casestudies",
+    "civicbuy.assessment",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",
@@ -168,7 +169,13 @@ WAGTAILSEARCH_BACKENDS = {
     }
 }
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background work. "default" runs immediately (Wagtail's search-index updates must not wait for a
+# worker); "jobs" is the database queue for long work such as dataset ingests, run by the worker that
+# `civicbuy serve` starts beside the web server.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "jobs": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "ingest"]},
+}
 
 # A file cache shared by every server process (rate limits must hold across gunicorn workers).
 CACHES = {

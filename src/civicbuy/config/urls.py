@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from civicbuy.config.parts import module_exists
-
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import URLPattern, URLResolver, include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from civicbuy.config.parts import module_exists
 from civicbuy.guide import views as guide_views
 from civicbuy.website import views as website_views
 

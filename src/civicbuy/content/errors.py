@@ -17,7 +17,7 @@ class ContentPackError(Exception):
         return f"{where}: {self.message}"
 
 
-class ContentPackErrors(Exception):
+class ContentPackErrors(Exception):  # noqa: N818 - it carries a list of ContentPackError
     """Every problem found in a pack; nothing was loaded."""
 
     def __init__(self, errors: list[ContentPackError]) -> None:

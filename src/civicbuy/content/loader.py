@@ -31,7 +31,7 @@ class LoadSummary:
 def load_pack(root: Path) -> LoadSummary:
     """Validate the pack at ``root`` and write it; raise :class:`ContentPackErrors` and change nothing on failure."""
     pages = read_pack(root)
-    from civicbuy.content.packs import kinds  # noqa: PLC0415 - kinds import Django models
+    from civicbuy.content.packs import kinds
 
     try:
         with transaction.atomic():
@@ -44,6 +44,6 @@ def load_pack(root: Path) -> LoadSummary:
 
 def site_has_content() -> bool:
     """True when a home page exists (so a first-run load must not overwrite editors' work)."""
-    from civicbuy.website.models import HomePage  # noqa: PLC0415
+    from civicbuy.website.models import HomePage
 
     return HomePage.objects.exists()

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module, resources
-from civicbuy.config.parts import module_exists
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from civicbuy.config.parts import module_exists
 from civicbuy.content.errors import ContentPackError, ContentPackErrors
 from civicbuy.content.spec import FieldSpec, check_citations, check_document
 
@@ -86,12 +86,10 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     mapping: dict[Any, Any] = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=deep)
         if key in mapping:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        mapping[key] = loader.construct_object(value_node, deep=deep)  # type: ignore[no-untyped-call]
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+        mapping[key] = loader.construct_object(value_node, deep=deep)
     return mapping
 
 
@@ -120,7 +118,7 @@ def parse_file(path: Path, display: str) -> Any:
         raise ContentPackError(display, f"is not valid YAML: {error}") from None
 
 
-def _collect(root: Path, kind: Kind, errors: list[ContentPackError]) -> list[PackPage]:
+def _collect(root: Path, kind: Kind, errors: list[ContentPackError]) -> list[PackPage]:  # noqa: C901 - one pass per file
     base = root / kind.base
     if not base.is_dir():
         return []
@@ -143,7 +141,9 @@ def _collect(root: Path, kind: Kind, errors: list[ContentPackError]) -> list[Pac
                 continue
             problems = check_document(display, data, kind.fields, english=language == "en")
             if isinstance(data, dict) and data.get("slug") not in (None, slug):
-                problems.append(ContentPackError(display, f"slug {data.get('slug')!r} differs from the file name", "slug"))
+                problems.append(
+                    ContentPackError(display, f"slug {data.get('slug')!r} differs from the file name", "slug")
+                )
             errors.extend(problems)
             if not problems:
                 page.data[language] = data
@@ -155,9 +155,11 @@ def _collect(root: Path, kind: Kind, errors: list[ContentPackError]) -> list[Pac
             if kind.check:
                 errors.extend(kind.check(page))
             pages.append(page)
-    for orphan in sorted(base.glob("/".join(["*"] * kind.depth + ["*.es.yaml"]))):
-        if not orphan.with_name(orphan.name.replace(".es.yaml", ".en.yaml")).exists():
-            errors.append(ContentPackError(orphan.relative_to(root).as_posix(), "has no English twin (.en.yaml)"))
+    errors.extend(
+        ContentPackError(orphan.relative_to(root).as_posix(), "has no English twin (.en.yaml)")
+        for orphan in sorted(base.glob("/".join(["*"] * kind.depth + ["*.es.yaml"])))
+        if not orphan.with_name(orphan.name.replace(".es.yaml", ".en.yaml")).exists()
+    )
     return pages
 
 

@@ -117,7 +117,9 @@ def check_field(file: str, name: str, spec: FieldSpec, value: Any) -> list[Conte
         if not isinstance(value, list) or not all(_is_text(v) for v in value):
             return [ContentPackError(file, f"expected a list of {taxonomy_kind} codes (quote numbers)", name)]
         unknown = registry.validate_codes(taxonomy_kind, value)
-        return [ContentPackError(file, f"unknown {taxonomy_kind} code(s): {', '.join(unknown)}", name)] if unknown else []
+        return (
+            [ContentPackError(file, f"unknown {taxonomy_kind} code(s): {', '.join(unknown)}", name)] if unknown else []
+        )
     if kind.startswith("code:"):
         taxonomy_kind = kind.split(":", 1)[1]
         if not _is_text(value) or registry.validate_codes(taxonomy_kind, [value]):
@@ -140,7 +142,7 @@ def check_field(file: str, name: str, spec: FieldSpec, value: Any) -> list[Conte
     raise ValueError(f"unknown field kind {kind}")  # a programming error in a spec, not user input
 
 
-def check_citations(file: str, data: dict[str, Any], source_count: int) -> list[ContentPackError]:
+def check_citations(file: str, data: dict[str, Any], source_count: int) -> list[ContentPackError]:  # noqa: C901
     """Every [src:N] and every ``source: N`` must point at an existing source."""
     errors: list[ContentPackError] = []
 
@@ -158,7 +160,9 @@ def check_citations(file: str, data: dict[str, Any], source_count: int) -> list[
                 if key == "source" and not isinstance(item, bool):
                     if not isinstance(item, int) or not 1 <= item <= source_count:
                         errors.append(
-                            ContentPackError(file, f"source must be a number from 1 to {source_count}", f"{path}.source")
+                            ContentPackError(
+                                file, f"source must be a number from 1 to {source_count}", f"{path}.source"
+                            )
                         )
                 else:
                     visit(item, f"{path}.{key}" if path else key)

@@ -20,7 +20,7 @@ def locale(language: str) -> Locale:
 
 def root() -> Page:
     """The tree's root node (above every language's home page)."""
-    return Page.get_first_root_node()  # type: ignore[no-any-return]
+    return Page.get_first_root_node()
 
 
 def _publish(page: Page) -> None:

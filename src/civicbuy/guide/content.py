@@ -96,7 +96,10 @@ def apply_indexes(pages: list[PackPage]) -> None:
     unknown = set(by_slug) - set(INDEX_SLUGS)
     if unknown:
         raise ContentPackError(by_slug[min(unknown)].relative, "only guide and topics are guide index pages", "slug")
-    parents = {"guide": lambda f: _need(_english(HomePage), "home", f), "topics": lambda f: _need(_english(GuideIndexPage), "guide", f)}
+    parents = {
+        "guide": lambda f: _need(_english(HomePage), "home", f),
+        "topics": lambda f: _need(_english(GuideIndexPage), "guide", f),
+    }
     for slug in ("guide", "topics"):
         page = by_slug.get(slug)
         if page is None:
@@ -171,7 +174,9 @@ def check_step(page: PackPage) -> list[ContentPackError]:
     """A step lives in the folder of its stage."""
     stage = page.english.get("stage")
     if page.folder and page.folder[0] != stage:
-        return [ContentPackError(page.relative, f"stage {stage!r} differs from its folder {page.folder[0]!r}", "stage")]
+        return [
+            ContentPackError(page.relative, f"stage {stage!r} differs from its folder {page.folder[0]!r}", "stage")
+        ]
     return []
 
 

@@ -33,11 +33,19 @@ class PathfinderForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         language = (get_language() or "en")[:2]
-        self.fields["division"].choices = [("", _("Choose from the list, or describe it above")),
-                                            *registry.choices("cpv_division", language)]  # fmt: skip
-        self.fields["value"].choices = pathfinder.choices("value_bands", language)
-        self.fields["urgency"].choices = pathfinder.choices("urgency", language)
-        self.fields["goals"].choices = pathfinder.choices("goals", language)
+        choices: dict[str, list[tuple[str, Any]]] = {
+            "division": [
+                ("", _("Choose from the list, or describe it above")),
+                *registry.choices("cpv_division", language),
+            ],
+            "value": pathfinder.choices("value_bands", language),
+            "urgency": pathfinder.choices("urgency", language),
+            "goals": pathfinder.choices("goals", language),
+        }
+        for name, options in choices.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
+            field.choices = options
 
     def clean(self) -> dict[str, Any]:
         """Work out the CPV division from the list, or else from the words typed."""

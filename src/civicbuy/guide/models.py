@@ -20,7 +20,6 @@ from wagtail.models import Page
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
-from civicbuy.taxonomy import registry
 from civicbuy.taxonomy.fields import TaxonomyCodesField, stage_choices
 from civicbuy.website.blocks import ExampleBlock, SourceBlock
 from civicbuy.website.fields import LinesField
@@ -48,7 +47,7 @@ class GuideIndexPage(Page):
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """List stages (with their steps), the emergency track and topic guides."""
-        from civicbuy.guide.queries import stage_sections, topic_guides  # noqa: PLC0415
+        from civicbuy.guide.queries import stage_sections, topic_guides
 
         context = super().get_context(request, *args, **kwargs)
         sections = stage_sections(self.locale, with_steps=True)
@@ -89,7 +88,7 @@ class GuideSectionPage(Page):
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """Add the steps and related case studies."""
-        from civicbuy.guide.queries import related_cases  # noqa: PLC0415
+        from civicbuy.guide.queries import related_cases
 
         context = super().get_context(request, *args, **kwargs)
         context["steps"] = self.steps()
@@ -154,7 +153,7 @@ class GuideStepPage(Page):
     def stage(self) -> str:
         """The stage code of the section this step belongs to."""
         parent = self.get_parent()
-        return parent.specific.stage if parent else ""  # type: ignore[attr-defined]
+        return parent.specific.stage if parent else ""
 
     @property
     def reading_minutes(self) -> int:
@@ -163,7 +162,7 @@ class GuideStepPage(Page):
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """Add previous/next steps within the stage and related case studies."""
-        from civicbuy.guide.queries import related_cases  # noqa: PLC0415
+        from civicbuy.guide.queries import related_cases
 
         context = super().get_context(request, *args, **kwargs)
         parent = self.get_parent().specific
@@ -193,7 +192,7 @@ class TopicIndexPage(Page):
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """List the topic guides."""
-        from civicbuy.guide.queries import topic_guides  # noqa: PLC0415
+        from civicbuy.guide.queries import topic_guides
 
         context = super().get_context(request, *args, **kwargs)
         context["topics"] = topic_guides(self.locale)
@@ -239,7 +238,7 @@ class TopicGuidePage(Page):
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """Resolve the path of steps in this page's language, and related cases."""
-        from civicbuy.guide.queries import related_cases, resolve_steps  # noqa: PLC0415
+        from civicbuy.guide.queries import related_cases, resolve_steps
 
         context = super().get_context(request, *args, **kwargs)
         context["path_steps"] = resolve_steps(self.locale, self.steps)

@@ -19,6 +19,8 @@ import yaml
 
 from civicbuy.taxonomy import registry
 
+MIN_LABEL_WORD = 4  # shorter label words ("and", "of") would match almost anything
+
 
 @cache
 def rules() -> dict[str, Any]:
@@ -44,7 +46,7 @@ def divisions_for_words(words: str) -> list[str]:
                 scores[division] = scores.get(division, 0) + len(keyword)
     for code, term in registry.cpv_divisions().items():
         for language in registry.LANGUAGES:
-            label_words = {w for w in re.split(r"[^a-z]+", _fold(term.label(language))) if len(w) > 4}
+            label_words = {w for w in re.split(r"[^a-z]+", _fold(term.label(language))) if len(w) > MIN_LABEL_WORD}
             hits = sum(1 for w in label_words if f" {w} " in folded)
             if hits:
                 scores[code] = scores.get(code, 0) + 3 * hits
@@ -102,9 +104,7 @@ def make_plan(*, division: str, value_band: str, urgency: str, goals: list[str],
         ordered = sorted(dict.fromkeys(unique_steps + emergency), key=_lifecycle_position)
     if urgency == "emergency":
         topics.append("emergency")
-    criteria = [
-        {"name": row[language], "year": row["year"]} for row in data["green_criteria"].get(division, [])
-    ]
+    criteria = [{"name": row[language], "year": row["year"]} for row in data["green_criteria"].get(division, [])]
     return Plan(
         division=division,
         steps=ordered,

@@ -65,6 +65,6 @@ def step_url(locale: Locale, reference: str) -> str | None:
 
 def related_cases(locale: Locale, **tags: Any) -> list[Any]:
     """Case studies that share tags with a guide page (through the case-study part's public function)."""
-    from civicbuy.casestudies import queries as case_queries  # noqa: PLC0415 - public function of another part
+    from civicbuy.casestudies import queries as case_queries
 
     return case_queries.related(locale, limit=3, **tags)

@@ -42,5 +42,3 @@ def pathfinder_view(request: HttpRequest) -> HttpResponse:
         )
     status = 400 if submitted and not form.is_valid() else 200
     return render(request, "guide/pathfinder.html", context, status=status)
-
-

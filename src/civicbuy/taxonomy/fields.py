@@ -39,7 +39,7 @@ class TaxonomyCodesField(models.JSONField):
         if unknown:
             raise ValidationError(f"Unknown {self.kind} code(s): {', '.join(unknown)}")
 
-    def formfield(self, **kwargs: Any) -> forms.Field:  # type: ignore[override]
+    def formfield(self, **kwargs: Any) -> forms.Field:  # noqa: ARG002 - replaces the default form field
         """Offer the taxonomy as checkboxes in the admin."""
         return forms.MultipleChoiceField(
             choices=lambda: registry.choices(self.kind),

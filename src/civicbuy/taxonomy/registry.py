@@ -8,6 +8,7 @@ It never imports Django, so the analytics engine can use it too.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -50,6 +51,10 @@ class UnknownTermError(KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+def _same(text: str) -> str:
+    return text
 
 
 def _read(name: str) -> Any:
@@ -144,13 +149,13 @@ def countries() -> dict[str, Term]:
 
     Spanish names come from pycountry's bundled iso3166-1 translations (Debian iso-codes).
     """
-    import gettext  # noqa: PLC0415 - only needed here
+    import gettext
 
     try:
         spanish = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["es"])
-        translate = spanish.gettext
-    except OSError:  # pragma: no cover - pycountry always ships the Spanish catalogue
-        translate = str
+        translate: Callable[[str], str] = spanish.gettext
+    except OSError:  # pycountry always ships the Spanish catalogue; fall back to English names
+        translate = _same
     result: dict[str, Term] = {}
     for country in pycountry.countries:
         english = getattr(country, "common_name", None) or country.name

@@ -39,8 +39,6 @@ class LinesField(models.JSONField):
         kwargs.setdefault("blank", True)
         super().__init__(*args, **kwargs)
 
-    def formfield(self, **kwargs: Any) -> forms.Field:  # type: ignore[override]
+    def formfield(self, **kwargs: Any) -> forms.Field:  # noqa: ARG002 - replaces the default form field
         """Edit as a textarea, one item per line."""
-        return LinesFormField(
-            required=not self.blank, label=self.verbose_name.capitalize(), help_text=self.help_text
-        )
+        return LinesFormField(required=not self.blank, label=self.verbose_name.capitalize(), help_text=self.help_text)

@@ -13,7 +13,7 @@ class SearchForm(forms.Form):
 
 
 class FeedbackForm(forms.Form):
-    """ "Is this page useful?" with a honeypot field that people never see or fill."""
+    """Page feedback ("Is this page useful?") with a honeypot field that people never see or fill."""
 
     useful = forms.ChoiceField(choices=[("yes", _("Yes")), ("no", _("No"))], widget=forms.RadioSelect)
     comment = forms.CharField(

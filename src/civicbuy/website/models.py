@@ -38,7 +38,7 @@ class HomePage(Page):
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """Add the guide's stages to the home page."""
         context = super().get_context(request, *args, **kwargs)
-        from civicbuy.guide.queries import stage_sections  # noqa: PLC0415 - public function of the guide
+        from civicbuy.guide.queries import stage_sections
 
         context["sections"] = stage_sections(self.locale)
         return context

@@ -48,14 +48,14 @@ def _cite(match: re.Match[str], anchor_prefix: str) -> str:
 def render_markdown(text: str | None, *, anchor_prefix: str = "source-", inline: bool = False) -> SafeString:
     """Render Markdown to sanitised HTML; ``[src:N]`` becomes a link to source N on the page."""
     if not text:
-        return mark_safe("")  # noqa: S308 - empty string
+        return mark_safe("")
     converter = _converter()
     converter.reset()
     html = converter.convert(text)
     if inline and html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
     html = CITATION.sub(lambda m: _cite(m, anchor_prefix), html)
-    return mark_safe(sanitise_html(html))  # noqa: S308 - sanitised by nh3 just above
+    return mark_safe(sanitise_html(html))
 
 
 def plain_text(text: str | None) -> str:

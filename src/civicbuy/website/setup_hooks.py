@@ -7,6 +7,7 @@ each one that is installed and prints what it did.
 from __future__ import annotations
 
 from importlib import import_module
+
 from civicbuy.config.parts import module_exists
 
 HOOK_MODULES = ("civicbuy.dashboard.setup", "civicbuy.dashboard.impact_setup")
@@ -14,8 +15,4 @@ HOOK_MODULES = ("civicbuy.dashboard.setup", "civicbuy.dashboard.impact_setup")
 
 def run_setup_hooks() -> list[str]:
     """Run every installed set-up hook; return their messages."""
-    messages = []
-    for name in HOOK_MODULES:
-        if module_exists(name):
-            messages.append(import_module(name).run())
-    return messages
+    return [import_module(name).run() for name in HOOK_MODULES if module_exists(name)]

@@ -96,7 +96,7 @@ def feedback(request: HttpRequest, page_id: int) -> HttpResponse:
     return HttpResponseRedirect(f"{target}#feedback")
 
 
-class PagesSitemap(Sitemap):  # type: ignore[type-arg]
+class PagesSitemap(Sitemap):
     """Every live, public page in every language."""
 
     def items(self) -> list[Page]:
@@ -112,7 +112,7 @@ class PagesSitemap(Sitemap):  # type: ignore[type-arg]
         return item.last_published_at
 
 
-class ToolsSitemap(Sitemap):  # type: ignore[type-arg]
+class ToolsSitemap(Sitemap):
     """Pages that are not CMS pages (pathfinder, search), in both languages."""
 
     names = ("pathfinder",)
@@ -152,9 +152,7 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
         request,
         404,
         _("Page not found"),
-        _(
-            "We could not find a page at this address. CivicBuy is available in English (/en/) and Spanish (/es/)."
-        ),
+        _("We could not find a page at this address. CivicBuy is available in English (/en/) and Spanish (/es/)."),
     )
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.safestring import SafeString
 from django.urls import translate_url
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from wagtail.models import Locale, Page
 

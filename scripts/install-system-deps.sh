@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages CivicBuy needs when any is missing: Chromium (browser tests), gettext
+# (translations), Pango/HarfBuzz and fonts (PDF reports), poppler-utils (PDF checks in tests), and
+# the PostgreSQL server (only started by the tests when no server answers). Fast when all are present.
+set -euo pipefail
+packages=(chromium gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
+          postgresql postgresql-contrib)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "Error: need root or sudo to install: ${missing[*]}"; exit 1; }
+  sudo="sudo"
+fi
+echo "Installing Debian packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

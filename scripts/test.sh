@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Every check and test of CivicBuy, in the order that fails fastest:
+#   1. lint and types: ruff (check + format), mypy
+#   2. Django checks: makemigrations --check, check --fail-level WARNING, translations compile
+#   3. pytest on SQLite (whole suite, browser tests included), warnings are errors
+#   4. pytest on PostgreSQL (every database test again), with a server found or started here
+# `--lint-only` stops after step 2.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+failures=()
+step() { printf '\n== %s\n' "$1"; }
+run() { local name=$1; shift; "$@" || failures+=("$name"); }
+
+workdir=$(mktemp -d /tmp/civicbuy-test.XXXXXX)
+trap 'rm -rf "$workdir"' EXIT
+export CIVICBUY_DATA_DIR="$workdir/data"
+export PYTHONDONTWRITEBYTECODE=1
+unset DATABASE_URL_FOR_SQLITE
+
+step "ruff"
+run "ruff check" $BIN/ruff check src tests benchmarks scripts
+run "ruff format" $BIN/ruff format --check --quiet src tests benchmarks scripts
+step "mypy"
+run "mypy" $BIN/mypy src/civicbuy
+step "django checks"
+run "makemigrations --check" env -u DATABASE_URL $BIN/civicbuy manage makemigrations --check --dry-run --verbosity 1
+run "check" env -u DATABASE_URL $BIN/civicbuy manage check --fail-level WARNING
+run "compilemessages" $BIN/python scripts/compile_messages.py
+
+if [ "${1:-}" = "--lint-only" ]; then
+  [ ${#failures[@]} -eq 0 ] && exit 0
+  printf 'Failed: %s\n' "${failures[@]}"; exit 1
+fi
+
+step "pytest on SQLite"
+run "pytest (SQLite)" env -u DATABASE_URL $BIN/pytest -p no:randomly
+
+step "pytest on PostgreSQL"
+if pg_url=$(scripts/ensure-postgres.sh); then
+  echo "Using $pg_url"
+  run "pytest (PostgreSQL)" env DATABASE_URL="$pg_url" $BIN/pytest -m "not e2e and not spark" --ignore=tests/analytics
+else
+  failures+=("PostgreSQL could not be started")
+fi
+
+if [ ${#failures[@]} -gt 0 ]; then
+  printf '\nFailed steps:\n'; printf ' - %s\n' "${failures[@]}"
+  exit 1
+fi
+printf '\nAll checks and tests passed.\n'

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import pycountry
+import pytest
+
+from civicbuy.taxonomy import registry
+
+REQUIRED_TARGETS = ["12.7", "5.5", "8.3", "8.5", "9.1", "10.2", "11.2", "11.6", "11.7", "12.5", "13.2", "16.5", "16.6",
+                    "16.10", "17.17"]  # fmt: skip
+
+
+def test_seven_lifecycle_stages_in_order_plus_the_emergency_track() -> None:
+    stages = sorted(registry.stages().values(), key=lambda t: t.order)
+    assert [t.code for t in stages] == [
+        "plan", "engage-market", "specify", "tender", "evaluate-award", "manage-contract", "measure-learn", "emergency",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("code", REQUIRED_TARGETS)
+def test_procurement_sdg_targets_are_present_in_both_languages(code: str) -> None:
+    term = registry.term("sdg", code)
+    assert term.label("en")
+    assert term.label("es")
+    assert term.label("es") != term.label("en")
+    assert term.parent == code.split(".", maxsplit=1)[0]
+
+
+def test_all_45_cpv_divisions() -> None:
+    divisions = registry.cpv_divisions()
+    assert len(divisions) == 45
+    assert all(len(code) == 2 and code.isdigit() for code in divisions)
+
+
+def test_every_country_has_a_region_and_a_spanish_name() -> None:
+    countries = registry.countries()
+    assert len(countries) == len(pycountry.countries)
+    assert all(term.parent for term in countries.values())
+    assert registry.label("country", "MX", "es") == "México"
+    assert registry.region_of("NZ") == "oceania"
+    assert registry.region_of("no") == "europe-northern-america"
+
+
+def test_unknown_codes_are_reported_not_guessed() -> None:
+    assert registry.validate_codes("theme", ["social-value", "made-up"]) == ["made-up"]
+    with pytest.raises(registry.UnknownTermError, match=r"unknown sdg code '99\.9'"):
+        registry.term("sdg", "99.9")
+    with pytest.raises(registry.UnknownTermError, match="taxonomy kind"):
+        registry.vocabulary("colour")
+
+
+def test_sdg_targets_sort_numerically() -> None:
+    codes = list(registry.sdg_targets())
+    assert codes.index("5.5") < codes.index("5.b") < codes.index("10.2") < codes.index("16.10")

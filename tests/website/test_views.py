@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from civicbuy.guide.models import GuideStepPage
+from civicbuy.website.models import PageFeedback
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clear_rate_limits() -> None:
+    cache.clear()
+
+
+def test_root_redirects_to_a_language(client: Client) -> None:
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 302
+    assert response["Location"] == "/es/"
+
+
+@pytest.mark.parametrize("path", ["/en/", "/es/", "/en/guide/", "/es/guide/", "/en/guide/topics/social-value/",
+                                  "/en/guide/emergency/", "/es/guide/plan-a-purchase/"])  # fmt: skip
+def test_main_pages_answer(client: Client, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200
+    assert b'<a href="#main-content" class="govuk-skip-link"' in response.content
+
+
+def test_unknown_page_and_language_give_a_plain_404(client: Client) -> None:
+    for path in ["/en/nothing-here/", "/fr/guide/"]:
+        response = client.get(path, follow=True)
+        assert response.status_code == 404
+        assert b"We could not find a page at this address" in response.content
+        assert b"Traceback" not in response.content
+
+
+def test_sitemap_lists_at_least_30_step_pages_per_language(client: Client) -> None:
+    xml = client.get("/sitemap.xml").content.decode()
+    locations = re.findall(r"<loc>([^<]+)</loc>", xml)
+    for language in ("en", "es"):
+        steps = [u for u in locations if re.search(rf"/{language}/guide/(?!topics/)[a-z-]+/[a-z0-9-]+/$", u)]
+        assert len(steps) >= 30, (language, len(steps))
+    assert any(u.endswith("/es/guide/plan-a-purchase/") for u in locations)
+
+
+def test_search_is_accent_insensitive_in_both_directions(client: Client) -> None:
+    step = GuideStepPage.objects.get(locale__language_code="es", slug="set-realistic-deadlines")
+    accented = client.get("/es/search/", {"q": "licitación"}).content.decode()
+    plain = client.get("/es/search/", {"q": "licitacion"}).content.decode()
+    assert step.title in accented
+    assert step.title in plain
+
+
+def test_search_finds_guide_steps_by_their_words(client: Client) -> None:
+    html = client.get("/en/search/", {"q": "single bid"}).content.decode()
+    assert "Get more than one good bid" in html
+
+
+def test_search_rejects_an_overlong_query_with_a_message(client: Client) -> None:
+    response = client.get("/en/search/", {"q": "x" * 500})
+    assert response.status_code == 200
+    assert b"govuk-error-message" in response.content
+
+
+def test_feedback_is_stored_without_personal_data(client: Client) -> None:
+    step = GuideStepPage.objects.get(locale__language_code="en", slug="encourage-competition")
+    response = client.post(f"/en/feedback/{step.pk}/", {"useful": "no", "comment": "Add an example"})
+    assert response.status_code == 302
+    feedback = PageFeedback.objects.get(page=step)
+    assert not feedback.useful
+    assert feedback.comment == "Add an example"
+    assert {f.name for f in PageFeedback._meta.get_fields()} == {
+        "id", "page", "useful", "comment", "language", "created_at",
+    }  # fmt: skip
+
+
+def test_feedback_honeypot_and_bad_answers_store_nothing(client: Client) -> None:
+    step = GuideStepPage.objects.get(locale__language_code="en", slug="encourage-competition")
+    client.post(f"/en/feedback/{step.pk}/", {"useful": "yes", "website": "http://spam.example"})
+    bad = client.post(f"/en/feedback/{step.pk}/", {"useful": "maybe"}, HTTP_HX_REQUEST="true")
+    assert bad.status_code == 400
+    assert PageFeedback.objects.count() == 0
+
+
+def test_feedback_is_rate_limited_per_address(client: Client) -> None:
+    step = GuideStepPage.objects.get(locale__language_code="en", slug="encourage-competition")
+    statuses = [
+        client.post(f"/en/feedback/{step.pk}/", {"useful": "yes"}, HTTP_HX_REQUEST="true").status_code
+        for _ in range(22)
+    ]
+    assert statuses[:20] == [200] * 20
+    assert statuses[20:] == [429, 429]
+    assert PageFeedback.objects.count() == 20
+
+
+def test_feedback_on_unknown_page_is_404(client: Client) -> None:
+    assert client.post("/en/feedback/999999/", {"useful": "yes"}).status_code == 404
+    assert client.get("/en/feedback/1/").status_code == 405
+
+
+def test_health(client: Client) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
