@@ -7,9 +7,10 @@ from django.apps import AppConfig
 
 def _published(sender: Any, instance: Any, **kwargs: Any) -> None:
     del sender, kwargs
-    from civicbuy.casestudies import search  # noqa: PLC0415 - models are ready only after ready()
+    from civicbuy.casestudies import search, submissions  # noqa: PLC0415 - models are ready only after ready()
 
     search.index_page(instance)
+    submissions.release_files(instance)
 
 
 def _unpublished(sender: Any, instance: Any, **kwargs: Any) -> None:

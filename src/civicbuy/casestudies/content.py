@@ -72,7 +72,9 @@ def check_case(page: PackPage) -> list[ContentPackError]:
     spanish = page.data.get("es", {})
     if "results" in spanish and [r.get("source") for r in spanish["results"] or []] != english_results:
         file = page.relative.replace(".en.yaml", ".es.yaml")
-        errors.append(ContentPackError(file, "results must cite the same sources, in the same order, as English", "results"))
+        errors.append(
+            ContentPackError(file, "results must cite the same sources, in the same order, as English", "results")
+        )
     return errors
 
 

@@ -98,7 +98,12 @@ class CaseStudyPage(Page):
     published = models.DateField(_("publication date"), default=dt.date.today)
     sources = StreamField([("source", SourceBlock())], blank=True, use_json_field=True)
     image = models.ForeignKey(
-        "wagtailimages.Image", verbose_name=_("image"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailimages.Image",
+        verbose_name=_("image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     image_alt = models.CharField(_("image description (alternative text)"), max_length=250, blank=True)
     attachment = models.ForeignKey(
@@ -182,7 +187,7 @@ class CaseStudyPage(Page):
 
     @property
     def place(self) -> str:
-        """"City, Country" (or the country alone), in the page's language."""
+        """ "City, Country" (or the country alone), in the page's language."""
         return ", ".join(part for part in (self.city, self.country_name) if part)
 
     @property

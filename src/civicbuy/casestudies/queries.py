@@ -106,7 +106,11 @@ class _Row:
 
 
 def _matches_sdg(row: _Row, chosen: tuple[str, ...]) -> bool:
-    return any(target == code or ("." not in code and target.split(".")[0] == code) for code in chosen for target in row.sdg_targets)
+    return any(
+        target == code or ("." not in code and target.split(".")[0] == code)
+        for code in chosen
+        for target in row.sdg_targets
+    )
 
 
 MATCHERS: dict[str, Callable[[_Row, tuple[str, ...]], bool]] = {
@@ -135,6 +139,11 @@ class FacetValue:
     count: int
     selected: bool
 
+    @property
+    def anchor(self) -> str:
+        """A stable HTML id fragment for the value ("5.5" -> "5-5")."""
+        return self.code.replace(".", "-")
+
 
 @dataclass
 class CaseSearch:
@@ -143,7 +152,7 @@ class CaseSearch:
     filters: CaseFilters
     page_ids: list[int]
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
-    corrected: list[list[str]] = field(default_factory=list)
+    corrected: list[tuple[str, list[str]]] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -218,7 +227,7 @@ def find_cases(locale: Locale, filters: CaseFilters) -> CaseSearch:
             for code, count in counts.items()
         ]
         facets[facet] = _sort_values(facet, values)
-    corrected = [group for group in search.expand(language, filters.q) if group] if filters.q else []
+    corrected = search.spelling(language, filters.q) if filters.q else []
     return CaseSearch(filters=filters, page_ids=matching, facets=facets, corrected=corrected)
 
 

@@ -45,9 +45,7 @@ STOPWORDS = {
         "a an and are as at be by for from has have in into is it its of on or that the their this to was were "
         "with".split()
     ),
-    "es": frozenset(
-        "a al como con de del el en es la las lo los o para por que se su sus un una uno y".split()
-    ),
+    "es": frozenset("a al como con de del el en es la las lo los o para por que se su sus un una uno y".split()),
 }
 
 
@@ -116,7 +114,9 @@ def document_for(page: CaseStudyPage) -> Document:
 
 
 def _save_terms(language: str, document: Document) -> None:
-    terms = {word for part in (document.title, document.summary, document.place, document.body) for word in words(part)}
+    terms = {
+        word for part in (document.title, document.summary, document.place, document.body) for word in words(part)
+    }
     CaseStudySearchTerm.objects.bulk_create(
         [CaseStudySearchTerm(language=language, term=term) for term in sorted(terms)],
         ignore_conflicts=True,
@@ -244,6 +244,16 @@ def corrections(language: str, word: str) -> list[str]:
     return difflib.get_close_matches(word, candidates, n=FUZZY_MATCHES, cutoff=cutoff)
 
 
+def spelling(language: str, query: str) -> list[tuple[str, list[str]]]:
+    """(word, corrections) for each query word that no indexed text contains but a close word does."""
+    found = []
+    for word in query_words(query, language):
+        fixes = corrections(language, word)
+        if fixes:
+            found.append((word, fixes))
+    return found
+
+
 def expand(language: str, query: str) -> list[list[str]]:
     """The query as groups of alternatives: each word, or its spelling corrections when it is unknown."""
     groups = []
@@ -306,4 +316,3 @@ def match(language: str, query: str) -> list[int] | None:
     if not found and len(groups) > 1:
         found = _run(language, groups, "OR")
     return found
-
