@@ -103,3 +103,9 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 def editor_credentials() -> dict[str, str]:
     """User name and password of the editor (a superuser) created on the test server."""
     return dict(EDITOR)
+
+
+@pytest.fixture(scope="session")
+def base_url(live_site: str) -> str:
+    """Playwright's base URL is the test server (replaces pytest-base-url's fixture)."""
+    return live_site
