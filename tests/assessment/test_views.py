@@ -269,3 +269,13 @@ def test_spanish_results_and_pdf(client: Client, assessment: Any) -> None:
     assert "/es/guide/" in page
     pdf = client.get(url("export_pdf", assessment.token, language="es"))
     assert pdf.content.startswith(b"%PDF")
+
+
+def test_interface_is_translated_to_spanish(client: Client, assessment: Any) -> None:
+    page = client.get(url("start", language="es")).content.decode()
+    assert "Autoevaluación de madurez en contratación pública" in page
+    department = assessment.departments.get()
+    code = default_model().dimensions[0].code
+    page = client.get(url("dimension", assessment.token, department.pk, code, language="es")).content.decode()
+    assert "Guardar y continuar" in page
+    assert "Área 1 de 11" in page
