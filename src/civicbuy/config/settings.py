@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "civicbuy.guide",
     "civicbuy.casestudies",
     "civicbuy.assessment",
+    "civicbuy.accounts",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -17,11 +18,12 @@ PART_URLS = (
     ("case-studies/", "civicbuy.casestudies.urls"),
     ("assessment/", "civicbuy.assessment.urls"),
     ("dashboard/", "civicbuy.dashboard.urls"),
-    ("impact/", "civicbuy.dashboard.impact_urls"),
+    ("impact/", "civicbuy.impact.urls"),
 )
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", include(wagtailadmin_urls)),
+    path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", website_views.sitemap, name="sitemap"),
     path("healthz", website_views.health, name="health"),

@@ -10,7 +10,7 @@ from importlib import import_module
 
 from civicbuy.config.parts import module_exists
 
-HOOK_MODULES = ("civicbuy.dashboard.setup", "civicbuy.dashboard.impact_setup")
+HOOK_MODULES = ("civicbuy.dashboard.setup", "civicbuy.impact.setup")
 
 
 def run_setup_hooks() -> list[str]:
