@@ -4,11 +4,11 @@ Example::
 
     from civicbuy.analytics import api
 
-    api.detect("releases.json").description          # "release package (OCDS 1.1)"
-    report = api.review("releases.json")              # JSON-ready dict
+    api.detect("releases.json").description  # "release package (OCDS 1.1)"
+    report = api.review("releases.json")  # JSON-ready dict
     dataset = api.ingest("releases.json", "var/datasets/city", progress=print)
-    results = api.compute_indicators(dataset)         # pyarrow.Table: indicator, level, id, value, flagged, reason
-    api.load_results(dataset)                         # the stored results of the last computation
+    results = api.compute_indicators(dataset)  # pyarrow.Table: indicator, level, id, value, flagged, reason
+    api.load_results(dataset)  # the stored results of the last computation
 """
 
 from __future__ import annotations
@@ -77,9 +77,7 @@ def review(path: str | Path, *, schema: str | None = None) -> dict[str, Any]:
     return _review.review(path, schema=schema)
 
 
-def ingest(
-    path: str | Path, dataset_dir: str | Path, *, progress: Callable[[int], None] | None = None
-) -> Dataset:
+def ingest(path: str | Path, dataset_dir: str | Path, *, progress: Callable[[int], None] | None = None) -> Dataset:
     """Read, upgrade, compile and flatten a file into the dataset at ``dataset_dir`` (atomically)."""
     problems = ProblemLog()
     detection = _detect.detect(path) if str(path) != "-" else None

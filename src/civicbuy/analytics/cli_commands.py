@@ -62,8 +62,12 @@ def detect_command(file: str, output: str) -> None:
 @click.command("review")
 @click.argument("file", type=click.Path(allow_dash=True))
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--schema", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="OCDS release schema for full validation (or set CIVICBUY_OCDS_SCHEMA).")
+@click.option(
+    "--schema",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="OCDS release schema for full validation (or set CIVICBUY_OCDS_SCHEMA).",
+)
 @_friendly
 def review_command(file: str, output: str, schema: str | None) -> None:
     """Review FILE: invalid JSON, schema and codelist problems, duplicates and indicator coverage."""
@@ -89,8 +93,9 @@ def _write_results(results: pa.Table, output: str) -> None:
         writer = csv.DictWriter(text, fieldnames=results.column_names, lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: ("" if v is None else str(v).lower() if isinstance(v, bool) else v)
-                             for k, v in row.items()})
+            writer.writerow(
+                {k: ("" if v is None else str(v).lower() if isinstance(v, bool) else v) for k, v in row.items()}
+            )
         stream.write(text.getvalue().encode())
     stream.flush()
 
@@ -99,8 +104,12 @@ def _write_results(results: pa.Table, output: str) -> None:
 @click.argument("file", type=click.Path(allow_dash=True))
 @click.option("--format", "output", type=click.Choice(["jsonl", "csv", "json"]), default="jsonl", show_default=True)
 @click.option("--backend", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True)
-@click.option("--settings", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Settings file (JSON, or Cardinal's INI format).")
+@click.option(
+    "--settings",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Settings file (JSON, or Cardinal's INI format).",
+)
 @click.option("--indicator", "codes", multiple=True, help="Only this indicator code (repeatable).")
 @_friendly
 def indicators_command(file: str, output: str, backend: str, settings: str | None, codes: tuple[str, ...]) -> None:
@@ -114,8 +123,12 @@ def indicators_command(file: str, output: str, backend: str, settings: str | Non
 @click.command("ingest")
 @click.argument("file", type=click.Path(allow_dash=True))
 @click.option("--dataset", "name", required=True, help="Dataset name (a directory under the data directory).")
-@click.option("--data-dir", type=click.Path(file_okay=False), default=None,
-              help=f"Where datasets live (default: $CIVICBUY_DATA_DIR or {DEFAULT_DATA_DIR}).")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help=f"Where datasets live (default: $CIVICBUY_DATA_DIR or {DEFAULT_DATA_DIR}).",
+)
 @_friendly
 def ingest_command(file: str, name: str, data_dir: str | None) -> None:
     """Store FILE as dataset NAME for the dashboard (atomic: a failed ingest keeps the previous dataset)."""
@@ -133,8 +146,10 @@ def ingest_command(file: str, name: str, data_dir: str | None) -> None:
         click.echo("", err=True)
     manifest = dataset.manifest
     warnings = sum(int(w["count"]) for w in manifest["warnings"])
-    click.echo(f"Dataset {name}: {manifest['processes']} contracting processes, {warnings} warnings, "
-               f"stored in {directory / name}")
+    click.echo(
+        f"Dataset {name}: {manifest['processes']} contracting processes, {warnings} warnings, "
+        f"stored in {directory / name}"
+    )
 
 
 @click.command("generate")

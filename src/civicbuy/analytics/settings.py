@@ -28,8 +28,11 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("currency", None, "Main currency for amounts; default: the most frequent currency of valid bids."),
-    Setting("fixed_price_procurement_methods", [], "procurementMethodDetails values with prices set by the buyer "
-            "(excluded from R028)."),
+    Setting(
+        "fixed_price_procurement_methods",
+        [],
+        "procurementMethodDetails values with prices set by the buyer (excluded from R028).",
+    ),
     Setting("R003.threshold", 15, "Minimum tender period in days (Cardinal default 15)."),
     Setting("R003.procurement_methods", [], "Procurement methods R003 applies to (Cardinal default: all)."),
     Setting("R018.procurement_methods", ["open", "selective"], "Competitive procurement methods for R018."),
@@ -39,31 +42,77 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("R035.threshold", 1, "Minimum number of other tenderers with disqualified bids."),
     Setting("R038.threshold", None, "Fixed upper fence of the disqualified ratio; default Q3 + 1.5 IQR."),
     Setting("R038.minimum_submitted_bids", 2, "Tenderers with fewer submitted bids are excluded."),
-    Setting("R038.minimum_contracting_processes", 2, "Buyers and procuring entities with fewer processes are "
-            "excluded."),
+    Setting(
+        "R038.minimum_contracting_processes", 2, "Buyers and procuring entities with fewer processes are excluded."
+    ),
     Setting("R048.digits", 2, "Digits of the item classification that make a distinct product category."),
-    Setting("R048.minimum_contracting_processes", 20, "Suppliers seen in fewer processes are excluded (Cardinal "
-            "default 20)."),
+    Setting(
+        "R048.minimum_contracting_processes",
+        20,
+        "Suppliers seen in fewer processes are excluded (Cardinal default 20).",
+    ),
     Setting("R048.threshold", None, "Fixed upper fence of the variety; default Q3 + 1.5 IQR."),
     Setting("R058.threshold", None, "Fixed upper fence of the price ratio; default Q3 + 1.5 IQR."),
     Setting("competition.procurement_methods", ["open", "selective"], "Competitive procurement methods."),
-    Setting("diversity.sme_scales", ["micro", "sme", "small", "medium"], "partyScale codes that count as SME (/parties[]/details/scale)."),
-    Setting("diversity.supplier_list", None, "CSV file with columns supplier_id,category (women_owned, indigenous, "
-            "social_enterprise, local)."),
+    Setting(
+        "diversity.sme_scales",
+        ["micro", "sme", "small", "medium"],
+        "partyScale codes that count as SME (/parties[]/details/scale).",
+    ),
+    Setting(
+        "diversity.supplier_list",
+        None,
+        "CSV file with columns supplier_id,category (women_owned, indigenous, social_enterprise, local).",
+    ),
     Setting("diversity.classifications", {}, "Category -> list of 'scheme:id' in /parties[]/details/classifications."),
     Setting("diversity.local_regions", [], "Regions or localities (/parties[]/address) that count as local."),
-    Setting("sustainability.environmental_keywords",
-            ["environmental", "green", "carbon", "emission", "recycl", "energy efficien", "sustainab", "ambiental",
-             "reciclad", "eficiencia energ"],
-            "Keywords in tender texts that signal environmental criteria (lowercase substrings)."),
-    Setting("sustainability.social_keywords",
-            ["social value", "social clause", "fair trade", "apprentice", "disabilit", "living wage", "inclusi",
-             "cláusula social", "comercio justo"],
-            "Keywords in tender texts that signal social criteria (lowercase substrings)."),
-    Setting("emergency.keywords",
-            ["covid", "coronavirus", "pandemic", "emergency", "emergencia", "urgencia", "urgent", "disaster",
-             "desastre", "sars-cov-2"],
-            "Keywords in rationale, details, title or description that mark emergency buying."),
+    Setting(
+        "sustainability.environmental_keywords",
+        [
+            "environmental",
+            "green",
+            "carbon",
+            "emission",
+            "recycl",
+            "energy efficien",
+            "sustainab",
+            "ambiental",
+            "reciclad",
+            "eficiencia energ",
+        ],
+        "Keywords in tender texts that signal environmental criteria (lowercase substrings).",
+    ),
+    Setting(
+        "sustainability.social_keywords",
+        [
+            "social value",
+            "social clause",
+            "fair trade",
+            "apprentice",
+            "disabilit",
+            "living wage",
+            "inclusi",
+            "cláusula social",
+            "comercio justo",
+        ],
+        "Keywords in tender texts that signal social criteria (lowercase substrings).",
+    ),
+    Setting(
+        "emergency.keywords",
+        [
+            "covid",
+            "coronavirus",
+            "pandemic",
+            "emergency",
+            "emergencia",
+            "urgencia",
+            "urgent",
+            "disaster",
+            "desastre",
+            "sars-cov-2",
+        ],
+        "Keywords in rationale, details, title or description that mark emergency buying.",
+    ),
 )
 
 DIVERSITY_CATEGORIES = ("women_owned", "indigenous", "social_enterprise", "local")
@@ -133,8 +182,7 @@ def _parse_ini_value(name: str, raw: str) -> Any:
     default = next((s.default for s in SETTINGS if s.name == name), None)
     if isinstance(default, list) or name.endswith("procurement_methods"):
         return [part.strip() for part in raw.split("|") if part.strip()]
-    if name.endswith(("threshold", "percentile", "digits", "minimum_submitted_bids",
-                      "minimum_contracting_processes")):
+    if name.endswith(("threshold", "percentile", "digits", "minimum_submitted_bids", "minimum_contracting_processes")):
         try:
             return float(raw) if "." in raw else int(raw)
         except ValueError as error:

@@ -18,22 +18,62 @@ from typing import IO, Any
 import orjson
 
 BUYERS = [
-    "Parks and Recreation", "Public Works", "Water and Sanitation", "Transport", "Education", "Health",
-    "Housing", "Police", "Fire and Rescue", "Libraries", "Waste Management", "Finance", "IT Services",
-    "Social Services", "Planning", "Culture", "Sports", "Environment", "Economic Development", "Mayor's Office",
-    "Legal Services", "Fleet Management", "Street Lighting", "Cemeteries", "Markets", "Tourism", "Youth",
-    "Elderly Care", "Emergency Management", "Procurement Office",
+    "Parks and Recreation",
+    "Public Works",
+    "Water and Sanitation",
+    "Transport",
+    "Education",
+    "Health",
+    "Housing",
+    "Police",
+    "Fire and Rescue",
+    "Libraries",
+    "Waste Management",
+    "Finance",
+    "IT Services",
+    "Social Services",
+    "Planning",
+    "Culture",
+    "Sports",
+    "Environment",
+    "Economic Development",
+    "Mayor's Office",
+    "Legal Services",
+    "Fleet Management",
+    "Street Lighting",
+    "Cemeteries",
+    "Markets",
+    "Tourism",
+    "Youth",
+    "Elderly Care",
+    "Emergency Management",
+    "Procurement Office",
 ]
 CPV = [
-    ("45233140-2", "Roadworks"), ("09310000-5", "Electricity"), ("30192000-1", "Office supplies"),
-    ("33140000-3", "Medical consumables"), ("34144900-7", "Electric vehicles"), ("90511000-2", "Refuse collection"),
-    ("72000000-5", "IT services"), ("79710000-4", "Security services"), ("15800000-6", "Food products"),
-    ("39130000-2", "Office furniture"), ("44163000-0", "Pipes and fittings"), ("50232100-1", "Street lighting "
-    "maintenance"), ("71320000-7", "Engineering design"), ("80500000-9", "Training services"),
-    ("85100000-0", "Health services"), ("33600000-6", "Pharmaceutical products"), ("18100000-0", "Work clothing"),
-    ("77310000-6", "Planting and maintenance of green areas"), ("60100000-9", "Road transport services"),
-    ("48000000-8", "Software packages"), ("45210000-2", "Building construction work"),
-    ("31500000-1", "Lighting equipment"), ("09134200-9", "Diesel fuel"), ("90910000-9", "Cleaning services"),
+    ("45233140-2", "Roadworks"),
+    ("09310000-5", "Electricity"),
+    ("30192000-1", "Office supplies"),
+    ("33140000-3", "Medical consumables"),
+    ("34144900-7", "Electric vehicles"),
+    ("90511000-2", "Refuse collection"),
+    ("72000000-5", "IT services"),
+    ("79710000-4", "Security services"),
+    ("15800000-6", "Food products"),
+    ("39130000-2", "Office furniture"),
+    ("44163000-0", "Pipes and fittings"),
+    ("50232100-1", "Street lighting maintenance"),
+    ("71320000-7", "Engineering design"),
+    ("80500000-9", "Training services"),
+    ("85100000-0", "Health services"),
+    ("33600000-6", "Pharmaceutical products"),
+    ("18100000-0", "Work clothing"),
+    ("77310000-6", "Planting and maintenance of green areas"),
+    ("60100000-9", "Road transport services"),
+    ("48000000-8", "Software packages"),
+    ("45210000-2", "Building construction work"),
+    ("31500000-1", "Lighting equipment"),
+    ("09134200-9", "Diesel fuel"),
+    ("90910000-9", "Cleaning services"),
 ]
 METHODS = [("open", 0.5), ("selective", 0.1), ("limited", 0.12), ("direct", 0.28)]
 CURRENCIES = [("EUR", 0.9), ("USD", 0.07), ("GBP", 0.03)]
@@ -64,8 +104,12 @@ class Generator:
     def __init__(self, seed: int = 0, suppliers: int = 2000) -> None:
         self.rng = random.Random(seed)
         self.suppliers = [
-            {"id": f"GB-COH-{10000000 + i}", "name": f"Supplier {i} Ltd", "scale": _pick(self.rng, SCALES),
-             "region": self.rng.choice(["Central", "North", "South", "East", "West", "Elsewhere"])}
+            {
+                "id": f"GB-COH-{10000000 + i}",
+                "name": f"Supplier {i} Ltd",
+                "scale": _pick(self.rng, SCALES),
+                "region": self.rng.choice(["Central", "North", "South", "East", "West", "Elsewhere"]),
+            }
             for i in range(suppliers)
         ]
 
@@ -90,8 +134,14 @@ class Generator:
             "mainProcurementCategory": rng.choice(["goods", "services", "works"]),
             "value": {"amount": amount, "currency": currency},
             "tenderPeriod": {"startDate": _iso(published), "endDate": _iso(published + timedelta(days=days, hours=4))},
-            "items": [{"id": "1", "description": cpv_name, "classification": {"scheme": "CPV", "id": cpv},
-                       "quantity": rng.randint(1, 500)}],
+            "items": [
+                {
+                    "id": "1",
+                    "description": cpv_name,
+                    "classification": {"scheme": "CPV", "id": cpv},
+                    "quantity": rng.randint(1, 500),
+                }
+            ],
             "procuringEntity": buyer,
         }
         if method == "direct" and rng.random() < 0.6:
@@ -103,8 +153,9 @@ class Generator:
         if rng.random() < 0.05:
             tender["awardCriteriaDetails"] = rng.choice(SOCIAL)
         if rng.random() < 0.04:
-            tender["sustainability"] = [{"goal": rng.choice(["environmental.climateChangeMitigation",
-                                                             "social.laborRights"])}]
+            tender["sustainability"] = [
+                {"goal": rng.choice(["environmental.climateChangeMitigation", "social.laborRights"])}
+            ]
         if rng.random() < 0.6:
             tender["documents"] = [{"id": "1", "documentType": "tenderNotice", "url": f"https://example.org/{number}"}]
         parties = [{**buyer, "roles": ["buyer", "procuringEntity"]}]
@@ -113,21 +164,35 @@ class Generator:
         for index, firm in enumerate(competitors):
             status = "disqualified" if index and rng.random() < 0.12 else "valid"
             bid_value = round(amount * rng.uniform(0.75, 1.2), 2)
-            bids.append({
-                "id": f"{number}-{index}", "status": status, "date": _iso(published + timedelta(days=max(days - 1, 0))),
-                "value": {"amount": bid_value, "currency": currency},
-                "tenderers": [{"id": firm["id"], "name": firm["name"]}],
-            })
-            party: dict[str, Any] = {"id": firm["id"], "name": firm["name"], "roles": ["tenderer"],
-                                     "address": {"region": firm["region"], "countryName": "United Kingdom"}}
+            bids.append(
+                {
+                    "id": f"{number}-{index}",
+                    "status": status,
+                    "date": _iso(published + timedelta(days=max(days - 1, 0))),
+                    "value": {"amount": bid_value, "currency": currency},
+                    "tenderers": [{"id": firm["id"], "name": firm["name"]}],
+                }
+            )
+            party: dict[str, Any] = {
+                "id": firm["id"],
+                "name": firm["name"],
+                "roles": ["tenderer"],
+                "address": {"region": firm["region"], "countryName": "United Kingdom"},
+            }
             if firm["scale"]:
                 party["details"] = {"scale": firm["scale"]}
             parties.append(party)
         tender["numberOfTenderers"] = len(competitors)
         valid = [bid for bid in bids if bid["status"] == "valid"]
         release: dict[str, Any] = {
-            "ocid": ocid, "id": f"{ocid}-{_iso(published)}", "date": _iso(published), "tag": ["compiled"],
-            "initiationType": "tender", "buyer": buyer, "parties": parties, "tender": tender,
+            "ocid": ocid,
+            "id": f"{ocid}-{_iso(published)}",
+            "date": _iso(published),
+            "tag": ["compiled"],
+            "initiationType": "tender",
+            "buyer": buyer,
+            "parties": parties,
+            "tender": tender,
         }
         if method != "direct" and rng.random() < 0.7:
             release["bids"] = {"details": bids}
@@ -139,25 +204,38 @@ class Generator:
                     party["roles"].append("supplier")
             award_date = published + timedelta(days=days + rng.randint(1, 60))
             award = {
-                "id": f"A-{number}", "status": "active" if rng.random() < 0.95 else "pending",
-                "date": _iso(award_date), "value": dict(winner["value"]), "suppliers": [supplier],
+                "id": f"A-{number}",
+                "status": "active" if rng.random() < 0.95 else "pending",
+                "date": _iso(award_date),
+                "value": dict(winner["value"]),
+                "suppliers": [supplier],
                 "items": [{"id": "1", "classification": {"scheme": "CPV", "id": cpv}}],
             }
             signed = award_date + timedelta(days=rng.randint(1, 40))
             contract: dict[str, Any] = {
-                "id": f"C-{number}", "awardID": award["id"], "status": "active", "dateSigned": _iso(signed),
+                "id": f"C-{number}",
+                "awardID": award["id"],
+                "status": "active",
+                "dateSigned": _iso(signed),
                 "value": dict(winner["value"]),
                 "period": {"startDate": _iso(signed), "endDate": _iso(signed + timedelta(days=365))},
             }
             if rng.random() < 0.1:
-                contract["amendments"] = [{"id": "1", "date": _iso(signed + timedelta(days=90)),
-                                           "rationale": "Extension"}]
+                contract["amendments"] = [
+                    {"id": "1", "date": _iso(signed + timedelta(days=90)), "rationale": "Extension"}
+                ]
             if rng.random() < 0.5:
-                contract["implementation"] = {"transactions": [{
-                    "id": "1", "date": _iso(signed + timedelta(days=30)),
-                    "value": {"amount": winner["value"]["amount"], "currency": currency},
-                    "payer": buyer, "payee": supplier,
-                }]}
+                contract["implementation"] = {
+                    "transactions": [
+                        {
+                            "id": "1",
+                            "date": _iso(signed + timedelta(days=30)),
+                            "value": {"amount": winner["value"]["amount"], "currency": currency},
+                            "payer": buyer,
+                            "payee": supplier,
+                        }
+                    ]
+                }
             release["awards"] = [award]
             release["contracts"] = [contract]
         # Fields that real publishers leave out.

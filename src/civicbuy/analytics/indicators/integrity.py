@@ -82,15 +82,29 @@ def r003(ctx: Context) -> ir.Table:
     methods = list(ctx.settings["R003.procurement_methods"])
     branches = _common_reasons(base)
     if methods:
-        branches.append((~base.procurement_method.isin(methods).fill_null(False),
-                         f"procurement method is not one of {', '.join(methods)} (/tender/procurementMethod)"))
-    branches.append((base.tender_period_start.isnull() | base.tender_period_end.isnull(),
-                     "tender period start or end date missing or not a date (/tender/tenderPeriod)"))
+        branches.append(
+            (
+                ~base.procurement_method.isin(methods).fill_null(False),
+                f"procurement method is not one of {', '.join(methods)} (/tender/procurementMethod)",
+            )
+        )
+    branches.append(
+        (
+            base.tender_period_start.isnull() | base.tender_period_end.isnull(),
+            "tender period start or end date missing or not a date (/tender/tenderPeriod)",
+        )
+    )
     reason = _reason(branches)
     days = days_between(base.tender_period_start, base.tender_period_end)
     applicable = reason == ""
-    return result(base, level="process", id=base.ocid, value=ibis.ifelse(applicable, days, None),
-                  flagged=ibis.ifelse(applicable, days < threshold, None), reason=reason)
+    return result(
+        base,
+        level="process",
+        id=base.ocid,
+        value=ibis.ifelse(applicable, days, None),
+        flagged=ibis.ifelse(applicable, days < threshold, None),
+        reason=reason,
+    )
 
 
 @indicator(
@@ -112,15 +126,25 @@ def r018(ctx: Context) -> ir.Table:
     """Compute R018 for every process."""
     base = ctx.process_base()
     methods = list(ctx.settings["R018.procurement_methods"])
-    reason = _reason([
-        *_common_reasons(base),
-        (~base.procurement_method.isin(methods).fill_null(False),
-         f"not a competitive procedure (/tender/procurementMethod is not {' or '.join(methods)})"),
-        (base.number_of_tenderers.isnull(), "number of tenderers not published (/tender/numberOfTenderers)"),
-    ])
+    reason = _reason(
+        [
+            *_common_reasons(base),
+            (
+                ~base.procurement_method.isin(methods).fill_null(False),
+                f"not a competitive procedure (/tender/procurementMethod is not {' or '.join(methods)})",
+            ),
+            (base.number_of_tenderers.isnull(), "number of tenderers not published (/tender/numberOfTenderers)"),
+        ]
+    )
     applicable = reason == ""
-    return result(base, level="process", id=base.ocid, value=ibis.ifelse(applicable, base.number_of_tenderers, None),
-                  flagged=ibis.ifelse(applicable, base.number_of_tenderers == 1, None), reason=reason)
+    return result(
+        base,
+        level="process",
+        id=base.ocid,
+        value=ibis.ifelse(applicable, base.number_of_tenderers, None),
+        flagged=ibis.ifelse(applicable, base.number_of_tenderers == 1, None),
+        reason=reason,
+    )
 
 
 @indicator(
@@ -130,8 +154,12 @@ def r018(ctx: Context) -> ir.Table:
     definition="Different tenderers submitted bids with the same price (/bids/details[]/value). Value: the largest "
     "number of different tenderers sharing one price.",
     source="OCP red flag R028 (Cardinal R028; Fazekas & Tóth 2016; European Commission 2017)",
-    inputs=("/bids/details[]/value/amount", "/bids/details[]/value/currency", "/bids/details[]/tenderers[]/id",
-            "/bids/details[]/status"),
+    inputs=(
+        "/bids/details[]/value/amount",
+        "/bids/details[]/value/currency",
+        "/bids/details[]/tenderers[]/id",
+        "/bids/details[]/status",
+    ),
     applicability="Processes with at least two submitted bids with a price; not fixed-price procedures.",
     direction=HIGHER_IS_WORSE,
     guide_step="evaluate-award/check-for-collusion",
@@ -153,24 +181,35 @@ def r028(ctx: Context) -> ir.Table:
     same = per_price.group_by("ocid").aggregate(max_same=per_price.n.max())
     counts = priced.group_by("ocid").aggregate(priced_bids=priced.count())
     any_bids = bids.group_by("ocid").aggregate(bids_n=bids.count())
-    joined = (
-        base.left_join(any_bids, base.ocid == any_bids.ocid)
-        .select(base, any_bids.bids_n)
-    )
+    joined = base.left_join(any_bids, base.ocid == any_bids.ocid).select(base, any_bids.bids_n)
     joined = joined.left_join(counts, joined.ocid == counts.ocid).select(joined, counts.priced_bids)
     joined = joined.left_join(same, joined.ocid == same.ocid).select(joined, same.max_same)
     fixed = list(ctx.settings["fixed_price_procurement_methods"])
     branches = [(joined.status.fill_null("") == "cancelled", CANCELLED), (joined.bids_n.isnull(), NO_BIDS)]
     if fixed:
-        branches.append((joined.procurement_method_details.isin(fixed).fill_null(False),
-                         "prices are set by the buyer (fixed-price procurementMethodDetails)"))
-    branches.append((joined.priced_bids.fill_null(0) < 2,  # noqa: PLR2004
-                     "fewer than two submitted bids with a price (/bids/details[]/value)"))
+        branches.append(
+            (
+                joined.procurement_method_details.isin(fixed).fill_null(False),
+                "prices are set by the buyer (fixed-price procurementMethodDetails)",
+            )
+        )
+    branches.append(
+        (
+            joined.priced_bids.fill_null(0) < 2,  # noqa: PLR2004
+            "fewer than two submitted bids with a price (/bids/details[]/value)",
+        )
+    )
     reason = _reason(branches)
     applicable = reason == ""
     max_same = joined.max_same.fill_null(0)
-    return result(joined, level="process", id=joined.ocid, value=ibis.ifelse(applicable, max_same, None),
-                  flagged=ibis.ifelse(applicable, max_same >= 2, None), reason=reason)  # noqa: PLR2004
+    return result(
+        joined,
+        level="process",
+        id=joined.ocid,
+        value=ibis.ifelse(applicable, max_same, None),
+        flagged=ibis.ifelse(applicable, max_same >= 2, None),
+        reason=reason,
+    )  # noqa: PLR2004
 
 
 def _valid_bid_tenderers(ctx: Context) -> ir.Table:
@@ -198,8 +237,13 @@ def _active_suppliers(ctx: Context) -> ir.Table:
     definition="A valid bid received after the submission deadline (/bids/details[]/date after "
     "/tender/tenderPeriod/endDate) was submitted by the supplier of an active award. Value: 1 or 0.",
     source="OCP red flag R030 (Cardinal R030; Fazekas & Kocsis 2016)",
-    inputs=("/bids/details[]/date", "/bids/details[]/status", "/tender/tenderPeriod/endDate",
-            "/awards[]/suppliers[]/id", "/awards[]/status"),
+    inputs=(
+        "/bids/details[]/date",
+        "/bids/details[]/status",
+        "/tender/tenderPeriod/endDate",
+        "/awards[]/suppliers[]/id",
+        "/awards[]/status",
+    ),
     applicability="Processes with a submission deadline, valid bids with dates and an active award.",
     direction=HIGHER_IS_WORSE,
     guide_step="tender/set-realistic-deadlines",
@@ -226,17 +270,25 @@ def r030(ctx: Context) -> ir.Table:
     j = base.left_join(has_valid, base.ocid == has_valid.ocid).select(base, has_valid.valid_n)
     j = j.left_join(has_winner, j.ocid == has_winner.ocid).select(j, has_winner.winners_n)
     j = j.left_join(late_counts, j.ocid == late_counts.ocid).select(j, late_counts.dated, late_counts.late)
-    reason = _reason([
-        *_common_reasons(j),
-        (j.tender_period_end.isnull(), "no submission deadline (/tender/tenderPeriod/endDate)"),
-        (j.valid_n.isnull(), "no valid bids with a tenderer (/bids/details[]/status is never valid)"),
-        (j.winners_n.isnull(), "no active award with a supplier (/awards[]/status, /awards[]/suppliers)"),
-        (j.dated.fill_null(0) == 0, "the winning bids have no date (/bids/details[]/date)"),
-    ])
+    reason = _reason(
+        [
+            *_common_reasons(j),
+            (j.tender_period_end.isnull(), "no submission deadline (/tender/tenderPeriod/endDate)"),
+            (j.valid_n.isnull(), "no valid bids with a tenderer (/bids/details[]/status is never valid)"),
+            (j.winners_n.isnull(), "no active award with a supplier (/awards[]/status, /awards[]/suppliers)"),
+            (j.dated.fill_null(0) == 0, "the winning bids have no date (/bids/details[]/date)"),
+        ]
+    )
     applicable = reason == ""
     flagged = j.late.fill_null(0) > 0
-    return result(j, level="process", id=j.ocid, value=ibis.ifelse(applicable, flagged.cast("int64"), None),
-                  flagged=ibis.ifelse(applicable, flagged, None), reason=reason)
+    return result(
+        j,
+        level="process",
+        id=j.ocid,
+        value=ibis.ifelse(applicable, flagged.cast("int64"), None),
+        flagged=ibis.ifelse(applicable, flagged, None),
+        reason=reason,
+    )
 
 
 @indicator(
@@ -247,8 +299,12 @@ def r030(ctx: Context) -> ir.Table:
     "the threshold (default 1) of other tenderers had bids disqualified. Value: the number of tenderers with "
     "disqualified bids.",
     source="OCP red flag R035 (Cardinal R035; European Commission 2017; IACRC)",
-    inputs=("/bids/details[]/status", "/bids/details[]/tenderers[]/id", "/awards[]/status",
-            "/awards[]/suppliers[]/id"),
+    inputs=(
+        "/bids/details[]/status",
+        "/bids/details[]/tenderers[]/id",
+        "/awards[]/status",
+        "/awards[]/suppliers[]/id",
+    ),
     applicability="Processes with bids and final awards (no pending award) including an active award.",
     direction=HIGHER_IS_WORSE,
     guide_step="evaluate-award/document-evaluation-decisions",
@@ -283,16 +339,19 @@ def r035(ctx: Context) -> ir.Table:
     awards = award_facts(ctx)
     j = base.left_join(any_bids, base.ocid == any_bids.ocid).select(base, any_bids.bids_n)
     j = j.left_join(awards, j.ocid == awards.ocid).select(j, awards.active_awards, awards.open_awards)
-    j = j.left_join(valid_facts, j.ocid == valid_facts.ocid).select(j, valid_facts.valid_tenderers,
-                                                                   valid_facts.valid_tenderer)
+    j = j.left_join(valid_facts, j.ocid == valid_facts.ocid).select(
+        j, valid_facts.valid_tenderers, valid_facts.valid_tenderer
+    )
     j = j.left_join(winner_facts, j.ocid == winner_facts.ocid).select(j, winner_facts.winner_n, winner_facts.winner)
     j = j.left_join(disq_facts, j.ocid == disq_facts.ocid).select(j, disq_facts.disqualified)
-    reason = _reason([
-        (j.status.fill_null("") == "cancelled", CANCELLED),
-        (j.bids_n.isnull(), "no bids with a status (/bids/details[]/status)"),
-        (j.open_awards.fill_null(0) > 0, "an award is pending or has a non-final status (/awards[]/status)"),
-        (j.active_awards.fill_null(0) == 0, "no active award (/awards[]/status)"),
-    ])
+    reason = _reason(
+        [
+            (j.status.fill_null("") == "cancelled", CANCELLED),
+            (j.bids_n.isnull(), "no bids with a status (/bids/details[]/status)"),
+            (j.open_awards.fill_null(0) > 0, "an award is pending or has a non-final status (/awards[]/status)"),
+            (j.active_awards.fill_null(0) == 0, "no active award (/awards[]/status)"),
+        ]
+    )
     applicable = reason == ""
     count = j.disqualified.fill_null(0)
     condition = (
@@ -301,8 +360,14 @@ def r035(ctx: Context) -> ir.Table:
         & (j.winner == j.valid_tenderer).fill_null(False)
         & (count >= int(ctx.settings["R035.threshold"]))
     )
-    return result(j, level="process", id=j.ocid, value=ibis.ifelse(applicable, count, None),
-                  flagged=ibis.ifelse(applicable, condition, None), reason=reason)
+    return result(
+        j,
+        level="process",
+        id=j.ocid,
+        value=ibis.ifelse(applicable, count, None),
+        flagged=ibis.ifelse(applicable, condition, None),
+        reason=reason,
+    )
 
 
 @indicator(
@@ -336,13 +401,21 @@ def r036(ctx: Context) -> ir.Table:
     j = base.left_join(any_bids, base.ocid == any_bids.ocid).select(base, any_bids.bids_n)
     j = j.left_join(awards, j.ocid == awards.ocid).select(j, awards.active_awards)
     j = j.left_join(facts, j.ocid == facts.ocid).select(j, facts.lowest, facts.lowest_disqualified, facts.valid_priced)
-    reason = _reason([
-        (j.status.fill_null("") == "cancelled", CANCELLED),
-        (j.bids_n.isnull(), NO_BIDS),
-        (j.active_awards.fill_null(0) == 0, "no active award (/awards[]/status)"),
-        (j.valid_priced.fill_null(0) == 0, f"no valid bid with an amount in {currency or 'the main currency'}"),
-    ])
+    reason = _reason(
+        [
+            (j.status.fill_null("") == "cancelled", CANCELLED),
+            (j.bids_n.isnull(), NO_BIDS),
+            (j.active_awards.fill_null(0) == 0, "no active award (/awards[]/status)"),
+            (j.valid_priced.fill_null(0) == 0, f"no valid bid with an amount in {currency or 'the main currency'}"),
+        ]
+    )
     applicable = reason == ""
     flagged = (j.lowest_disqualified == j.lowest).fill_null(False)
-    return result(j, level="process", id=j.ocid, value=ibis.ifelse(applicable, flagged.cast("int64"), None),
-                  flagged=ibis.ifelse(applicable, flagged, None), reason=reason)
+    return result(
+        j,
+        level="process",
+        id=j.ocid,
+        value=ibis.ifelse(applicable, flagged.cast("int64"), None),
+        flagged=ibis.ifelse(applicable, flagged, None),
+        reason=reason,
+    )

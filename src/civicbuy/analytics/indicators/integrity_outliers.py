@@ -54,11 +54,15 @@ def second_lowest_bid_ratios(ctx: Context) -> ir.Table:
     currency = ctx.main_currency or ""
     awards = award_facts(ctx)
     valid = bids.filter(
-        (bids.status == "valid") & (bids.tenderers_count == 1) & bids.tenderer_id.notnull()
-        & bids.value_amount.notnull() & (bids.value_currency == currency)
+        (bids.status == "valid")
+        & (bids.tenderers_count == 1)
+        & bids.tenderer_id.notnull()
+        & bids.value_amount.notnull()
+        & (bids.value_currency == currency)
     )
-    valid = valid.join(awards, valid.ocid == awards.ocid).select(valid.ocid, valid.tenderer_id, valid.value_amount,
-                                                                 awards.active_supplier)
+    valid = valid.join(awards, valid.ocid == awards.ocid).select(
+        valid.ocid, valid.tenderer_id, valid.value_amount, awards.active_supplier
+    )
     amounts = valid.group_by("ocid").aggregate(
         winner=valid.value_amount.min(where=valid.tenderer_id == valid.active_supplier),
         other=valid.value_amount.min(where=valid.tenderer_id != valid.active_supplier),
@@ -93,12 +97,24 @@ def _ratio_flag(ctx: Context, setting: str, *, low: bool) -> ir.Table:
         reason = ibis.ifelse(ratios.reason == "", fence or "no ratios", ratios.reason)
         return result(ratios, level="process", id=ratios.ocid, value=ratios.ratio, flagged=None, reason=reason)
     flagged = ratios.ratio <= fence if low else ratios.ratio >= fence
-    return result(ratios, level="process", id=ratios.ocid, value=ratios.ratio,
-                  flagged=ibis.ifelse(ratios.reason == "", flagged, None), reason=ratios.reason)
+    return result(
+        ratios,
+        level="process",
+        id=ratios.ocid,
+        value=ratios.ratio,
+        flagged=ibis.ifelse(ratios.reason == "", flagged, None),
+        reason=ratios.reason,
+    )
 
 
-_BID_INPUTS = ("/bids/details[]/value/amount", "/bids/details[]/value/currency", "/bids/details[]/status",
-               "/bids/details[]/tenderers[]/id", "/awards[]/status", "/awards[]/suppliers[]/id")
+_BID_INPUTS = (
+    "/bids/details[]/value/amount",
+    "/bids/details[]/value/currency",
+    "/bids/details[]/status",
+    "/bids/details[]/tenderers[]/id",
+    "/awards[]/status",
+    "/awards[]/suppliers[]/id",
+)
 
 
 @indicator(
@@ -148,8 +164,10 @@ def _eligible_bids(ctx: Context) -> ir.Table:
     tenderers = ctx["bid_tenderers"]
     base = ctx.process_base()
     sub = bids.filter(submitted(bids))
-    sub = sub.join(base, sub.ocid == base.ocid).filter(base.status.fill_null("") != "cancelled").select(
-        sub.ocid, sub.bid_index, sub.status, base.buyer_id, base.procuring_entity_id
+    sub = (
+        sub.join(base, sub.ocid == base.ocid)
+        .filter(base.status.fill_null("") != "cancelled")
+        .select(sub.ocid, sub.bid_index, sub.status, base.buyer_id, base.procuring_entity_id)
     )
     return sub.left_join(tenderers, [sub.ocid == tenderers.ocid, sub.bid_index == tenderers.bid_index]).select(
         sub.ocid, sub.bid_index, sub.status, sub.buyer_id, sub.procuring_entity_id, tenderers.tenderer_id
@@ -177,10 +195,16 @@ def r025(ctx: Context) -> ir.Table:
     bids = ctx["bids"]
     awards = award_facts(ctx)
     multi = bids.group_by("ocid").aggregate(multi=ibis.ifelse(bids.tenderers_count > 1, 1, 0).sum())
-    eligible = awards.join(multi, awards.ocid == multi.ocid).filter(
-        (awards.open_awards == 0) & (awards.active_awards <= 1) & (awards.multi_supplier_awards == 0)
-        & (multi.multi == 0)
-    ).select(awards.ocid, awards.active_supplier)
+    eligible = (
+        awards.join(multi, awards.ocid == multi.ocid)
+        .filter(
+            (awards.open_awards == 0)
+            & (awards.active_awards <= 1)
+            & (awards.multi_supplier_awards == 0)
+            & (multi.multi == 0)
+        )
+        .select(awards.ocid, awards.active_supplier)
+    )
     pool = _eligible_bids(ctx)
     valid = pool.filter((pool.status == "valid") & pool.tenderer_id.notnull())
     valid = valid.join(eligible, valid.ocid == eligible.ocid).select(valid.tenderer_id, eligible.active_supplier)
@@ -192,14 +216,21 @@ def r025(ctx: Context) -> ir.Table:
     top = ctx.quantile(per, "valid_bids", float(ctx.settings["R025.percentile"]) / 100)
     fence = _fence(ctx, per, "ratio", "R025.threshold", low=True)
     if top is None or fence is None or isinstance(fence, str):
-        return result(per, level="tenderer", id=per.tenderer_id, value=per.ratio, flagged=None,
-                      reason=fence if isinstance(fence, str) else "no valid bids")
+        return result(
+            per,
+            level="tenderer",
+            id=per.tenderer_id,
+            value=per.ratio,
+            flagged=None,
+            reason=fence if isinstance(fence, str) else "no valid bids",
+        )
     flagged = (per.valid_bids >= top) & (per.ratio <= fence)
     return result(per, level="tenderer", id=per.tenderer_id, value=per.ratio, flagged=flagged, reason="")
 
 
-def _disqualified_ratio(ctx: Context, pool: ir.Table, key: str, level: str, minimum: int, *, by_process: bool
-                        ) -> ir.Table:
+def _disqualified_ratio(
+    ctx: Context, pool: ir.Table, key: str, level: str, minimum: int, *, by_process: bool
+) -> ir.Table:
     pool = pool.filter(pool[key].notnull())
     per = pool.group_by(key).aggregate(
         submitted_bids=pool.count(),
@@ -215,9 +246,14 @@ def _disqualified_ratio(ctx: Context, pool: ir.Table, key: str, level: str, mini
     if fence is None or isinstance(fence, str):
         reason = ibis.ifelse(size < minimum, small, fence or "no eligible values")
         return result(per, level=level, id=per[key], value=per.ratio, flagged=None, reason=reason)
-    return result(per, level=level, id=per[key], value=per.ratio,
-                  flagged=ibis.ifelse(size >= minimum, per.ratio >= fence, None),
-                  reason=ibis.ifelse(size >= minimum, "", small))
+    return result(
+        per,
+        level=level,
+        id=per[key],
+        value=per.ratio,
+        flagged=ibis.ifelse(size >= minimum, per.ratio >= fence, None),
+        reason=ibis.ifelse(size >= minimum, "", small),
+    )
 
 
 @indicator(
@@ -272,13 +308,16 @@ def r048(ctx: Context) -> ir.Table:
     base = ctx.process_base()
     digits = int(ctx.settings["R048.digits"])
     active = awards.filter((awards.status == "active") & (awards.suppliers_count == 1) & awards.supplier_id.notnull())
-    active = active.join(base, active.ocid == base.ocid).filter(base.status.fill_null("") != "cancelled").select(
-        active.ocid, active.award_index, active.supplier_id
+    active = (
+        active.join(base, active.ocid == base.ocid)
+        .filter(base.status.fill_null("") != "cancelled")
+        .select(active.ocid, active.award_index, active.supplier_id)
     )
     award_items = items.filter((items.source == "award") & items.classification_id.notnull())
-    joined = active.join(award_items, [active.ocid == award_items.ocid, active.award_index == award_items.parent_index])
-    joined = joined.select(active.ocid, active.supplier_id,
-                           category=award_items.classification_id.substr(0, digits))
+    joined = active.join(
+        award_items, [active.ocid == award_items.ocid, active.award_index == award_items.parent_index]
+    )
+    joined = joined.select(active.ocid, active.supplier_id, category=award_items.classification_id.substr(0, digits))
     per = joined.group_by("supplier_id").aggregate(
         variety=joined.category.nunique().cast("float64"), processes=joined.ocid.nunique()
     )
@@ -289,5 +328,11 @@ def r048(ctx: Context) -> ir.Table:
         reason = ibis.ifelse(per.processes < minimum, small, fence or "no classified items")
         return result(per, level="tenderer", id=per.supplier_id, value=per.variety, flagged=None, reason=reason)
     eligible = per.processes >= minimum
-    return result(per, level="tenderer", id=per.supplier_id, value=per.variety,
-                  flagged=ibis.ifelse(eligible, per.variety >= fence, None), reason=ibis.ifelse(eligible, "", small))
+    return result(
+        per,
+        level="tenderer",
+        id=per.supplier_id,
+        value=per.variety,
+        flagged=ibis.ifelse(eligible, per.variety >= fence, None),
+        reason=ibis.ifelse(eligible, "", small),
+    )

@@ -18,11 +18,21 @@ CLOSED_CODELISTS: dict[str, tuple[str, frozenset[str]]] = {
     "/tender/mainProcurementCategory": ("procurementCategory.csv", frozenset({"goods", "works", "services"})),
     "/tender/awardCriteria": (
         "awardCriteria.csv",
-        frozenset({
-            "priceOnly", "costOnly", "qualityOnly", "ratedCriteria", "lowestCost", "bestProposal",
-            "bestValueToGovernment", "singleBidOnly",
-        }),
+        frozenset(
+            {
+                "priceOnly",
+                "costOnly",
+                "qualityOnly",
+                "ratedCriteria",
+                "lowestCost",
+                "bestProposal",
+                "bestValueToGovernment",
+                "singleBidOnly",
+            }
+        ),
     ),
-    "/parties[]/details/scale": ("partyScale.csv", frozenset({"micro", "sme", "small", "medium", "large",
-                                                               "selfEmployed"})),
+    "/parties[]/details/scale": (
+        "partyScale.csv",
+        frozenset({"micro", "sme", "small", "medium", "large", "selfEmployed"}),
+    ),
 }

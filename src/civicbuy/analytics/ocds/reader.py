@@ -89,8 +89,11 @@ def _expand(obj: Any, problems: ProblemLog, name: str, line: int | None, byte: i
         kind = classify(obj, name=name, line=line)
     except UnsupportedFormatError as error:
         where = f"line {line}" if line is not None else f"near byte {byte}"
-        problems.add("not_ocds", "Values that are not OCDS releases, records or packages were skipped", f"{where}: "
-                     f"{error.message}")
+        problems.add(
+            "not_ocds",
+            "Values that are not OCDS releases, records or packages were skipped",
+            f"{where}: {error.message}",
+        )
         return
     if kind == RELEASE_PACKAGE:
         for release in _list(obj.get("releases")):
@@ -137,8 +140,11 @@ def _iter_stream(source: Source, detection: Detection, problems: ProblemLog) -> 
                 if isinstance(obj, dict):
                     yield Item(RECORD, obj, None, counter.position)
                 else:
-                    problems.add("not_object", "Array entries that are not objects were skipped",
-                                 f"near byte {counter.position}")
+                    problems.add(
+                        "not_object",
+                        "Array entries that are not objects were skipped",
+                        f"near byte {counter.position}",
+                    )
             else:
                 yield from _expand(obj, problems, source.name, None, counter.position)
     except ijson.JSONError as error:

@@ -69,8 +69,11 @@ class _SchemaChecker:
         for error in self.validator.iter_errors(release):
             path = "/" + "/".join(str(part) for part in error.absolute_path)
             pattern = INDEX.sub("[]", path) if path != "/" else "/"
-            problems.add(f"schema:{error.validator}:{pattern}", f"{pattern}: {error.validator} "
-                         f"({' '.join(error.message.split())[:100]})", f"{where}, {release.get('ocid')}: {path}")
+            problems.add(
+                f"schema:{error.validator}:{pattern}",
+                f"{pattern}: {error.validator} ({' '.join(error.message.split())[:100]})",
+                f"{where}, {release.get('ocid')}: {path}",
+            )
 
 
 def review(path: str | Path, *, schema: str | None = None) -> dict[str, Any]:
@@ -101,8 +104,11 @@ def review(path: str | Path, *, schema: str | None = None) -> dict[str, Any]:
                 for field, (codelist, codes) in CLOSED_CODELISTS.items():
                     for value in values_at(data_obj, field):
                         if value not in codes:
-                            data.add(f"codelist:{field}", f"{field}: code not in the closed codelist {codelist}",
-                                     f"{release.where}: {str(value)[:40]!r}")
+                            data.add(
+                                f"codelist:{field}",
+                                f"{field}: code not in the closed codelist {codelist}",
+                                f"{release.where}: {str(value)[:40]!r}",
+                            )
                 if checker is not None:
                     checker.check(data_obj, data, release.where)
                 yield release
@@ -133,12 +139,14 @@ def review(path: str | Path, *, schema: str | None = None) -> dict[str, Any]:
             for field in declared.inputs
             if coverage_counts[field] < processes or not processes
         ]
-        coverage.append({
-            "indicator": declared.code,
-            "name": declared.name,
-            "computable_share": share(computable[declared.code]),
-            "missing_fields": missing,
-        })
+        coverage.append(
+            {
+                "indicator": declared.code,
+                "name": declared.name,
+                "computable_share": share(computable[declared.code]),
+                "missing_fields": missing,
+            }
+        )
     return {
         "file": str(path),
         "format": detection.as_dict(),

@@ -99,8 +99,11 @@ class Flattener:
             except ValueError:
                 self._wrong(path, value, "a number")
                 return None
-            self.problems.add(f"number_as_string:{path}", f"{path} is a string holding a number; converted",
-                              f"{self.ocid}: {value[:60]!r}")
+            self.problems.add(
+                f"number_as_string:{path}",
+                f"{path} is a string holding a number; converted",
+                f"{self.ocid}: {value[:60]!r}",
+            )
             return number
         self._wrong(path, value, "a number")
         return None
@@ -158,34 +161,37 @@ class Flattener:
         buyer = obj(release.get("buyer"), "/buyer")
         tender = obj(release.get("tender"), "/tender")
         planning = obj(release.get("planning"), "/planning")
-        budget_amount, budget_currency = money(obj(planning.get("budget"), "/planning/budget").get("amount"),
-                                               "/planning/budget/amount")
+        budget_amount, budget_currency = money(
+            obj(planning.get("budget"), "/planning/budget").get("amount"), "/planning/budget/amount"
+        )
         procuring_entity = obj(tender.get("procuringEntity"), "/tender/procuringEntity")
         bids = array(obj(release.get("bids"), "/bids").get("details"), "/bids/details")
         awards = array(release.get("awards"), "/awards")
         contracts = array(release.get("contracts"), "/contracts")
         parties = array(release.get("parties"), "/parties")
-        rows["processes"].append((
-            ocid,
-            text(release.get("id"), "/id"),
-            ts(release.get("date"), "/date"),
-            _join(release.get("tag")),
-            text(release.get("initiationType"), "/initiationType"),
-            text(release.get("language"), "/language"),
-            text(buyer.get("id"), "/buyer/id"),
-            text(buyer.get("name"), "/buyer/name"),
-            text(procuring_entity.get("id"), "/tender/procuringEntity/id"),
-            text(procuring_entity.get("name"), "/tender/procuringEntity/name"),
-            text(planning.get("rationale"), "/planning/rationale"),
-            budget_amount,
-            budget_currency,
-            bool(tender),
-            len(parties),
-            len(bids),
-            len(awards),
-            len(contracts),
-            _count(release.get("relatedProcesses")),
-        ))
+        rows["processes"].append(
+            (
+                ocid,
+                text(release.get("id"), "/id"),
+                ts(release.get("date"), "/date"),
+                _join(release.get("tag")),
+                text(release.get("initiationType"), "/initiationType"),
+                text(release.get("language"), "/language"),
+                text(buyer.get("id"), "/buyer/id"),
+                text(buyer.get("name"), "/buyer/name"),
+                text(procuring_entity.get("id"), "/tender/procuringEntity/id"),
+                text(procuring_entity.get("name"), "/tender/procuringEntity/name"),
+                text(planning.get("rationale"), "/planning/rationale"),
+                budget_amount,
+                budget_currency,
+                bool(tender),
+                len(parties),
+                len(bids),
+                len(awards),
+                len(contracts),
+                _count(release.get("relatedProcesses")),
+            )
+        )
         if tender:
             self._tender(ocid, tender)
         for party in parties:
@@ -194,54 +200,87 @@ class Flattener:
             address = obj(party.get("address"), "/parties[]/address")
             details = obj(party.get("details"), "/parties[]/details")
             classifications = [
-                f"{c.get('scheme')}:{c.get('id')}" for c in _list(details.get("classifications")) if isinstance(c, dict)
+                f"{c.get('scheme')}:{c.get('id')}"
+                for c in _list(details.get("classifications"))
+                if isinstance(c, dict)
             ]
-            rows["parties"].append((
-                ocid,
-                text(party.get("id"), "/parties[]/id"),
-                text(party.get("name"), "/parties[]/name"),
-                _join(party.get("roles")),
-                text(details.get("scale"), "/parties[]/details/scale"),
-                text(identifier.get("scheme"), "/parties[]/identifier/scheme"),
-                text(identifier.get("id"), "/parties[]/identifier/id"),
-                text(address.get("locality"), "/parties[]/address/locality"),
-                text(address.get("region"), "/parties[]/address/region"),
-                text(address.get("postalCode"), "/parties[]/address/postalCode"),
-                text(address.get("countryName"), "/parties[]/address/countryName"),
-                "|".join(classifications) or None,
-            ))
+            rows["parties"].append(
+                (
+                    ocid,
+                    text(party.get("id"), "/parties[]/id"),
+                    text(party.get("name"), "/parties[]/name"),
+                    _join(party.get("roles")),
+                    text(details.get("scale"), "/parties[]/details/scale"),
+                    text(identifier.get("scheme"), "/parties[]/identifier/scheme"),
+                    text(identifier.get("id"), "/parties[]/identifier/id"),
+                    text(address.get("locality"), "/parties[]/address/locality"),
+                    text(address.get("region"), "/parties[]/address/region"),
+                    text(address.get("postalCode"), "/parties[]/address/postalCode"),
+                    text(address.get("countryName"), "/parties[]/address/countryName"),
+                    "|".join(classifications) or None,
+                )
+            )
         for index, bid in enumerate(bids):
             bid = obj(bid, "/bids/details[]")
-            tenderers = [obj(t, "/bids/details[]/tenderers[]") for t in array(bid.get("tenderers"),
-                                                                              "/bids/details[]/tenderers")]
+            tenderers = [
+                obj(t, "/bids/details[]/tenderers[]") for t in array(bid.get("tenderers"), "/bids/details[]/tenderers")
+            ]
             amount, currency = money(bid.get("value"), "/bids/details[]/value")
             first = text(tenderers[0].get("id"), "/bids/details[]/tenderers[]/id") if tenderers else None
-            rows["bids"].append((
-                ocid, index, text(bid.get("id"), "/bids/details[]/id"), text(bid.get("status"), "/bids/details[]/status"),
-                ts(bid.get("date"), "/bids/details[]/date"), amount, currency, len(tenderers), first,
-                _join(bid.get("relatedLots")),
-            ))
+            rows["bids"].append(
+                (
+                    ocid,
+                    index,
+                    text(bid.get("id"), "/bids/details[]/id"),
+                    text(bid.get("status"), "/bids/details[]/status"),
+                    ts(bid.get("date"), "/bids/details[]/date"),
+                    amount,
+                    currency,
+                    len(tenderers),
+                    first,
+                    _join(bid.get("relatedLots")),
+                )
+            )
             for tenderer in tenderers:
-                rows["bid_tenderers"].append((
-                    ocid, index, text(tenderer.get("id"), "/bids/details[]/tenderers[]/id"),
-                    text(tenderer.get("name"), "/bids/details[]/tenderers[]/name"),
-                ))
+                rows["bid_tenderers"].append(
+                    (
+                        ocid,
+                        index,
+                        text(tenderer.get("id"), "/bids/details[]/tenderers[]/id"),
+                        text(tenderer.get("name"), "/bids/details[]/tenderers[]/name"),
+                    )
+                )
         for index, award in enumerate(awards):
             award = obj(award, "/awards[]")
             suppliers = [obj(s, "/awards[]/suppliers[]") for s in array(award.get("suppliers"), "/awards[]/suppliers")]
             amount, currency = money(award.get("value"), "/awards[]/value")
             award_id = text(award.get("id"), "/awards[]/id")
-            rows["awards"].append((
-                ocid, index, award_id, text(award.get("title"), "/awards[]/title"),
-                text(award.get("status"), "/awards[]/status"), ts(award.get("date"), "/awards[]/date"), amount, currency,
-                len(suppliers), text(suppliers[0].get("id"), "/awards[]/suppliers[]/id") if suppliers else None,
-                _join(award.get("relatedLots")), _count(award.get("documents")),
-            ))
+            rows["awards"].append(
+                (
+                    ocid,
+                    index,
+                    award_id,
+                    text(award.get("title"), "/awards[]/title"),
+                    text(award.get("status"), "/awards[]/status"),
+                    ts(award.get("date"), "/awards[]/date"),
+                    amount,
+                    currency,
+                    len(suppliers),
+                    text(suppliers[0].get("id"), "/awards[]/suppliers[]/id") if suppliers else None,
+                    _join(award.get("relatedLots")),
+                    _count(award.get("documents")),
+                )
+            )
             for supplier in suppliers:
-                rows["suppliers"].append((
-                    ocid, index, award_id, text(supplier.get("id"), "/awards[]/suppliers[]/id"),
-                    text(supplier.get("name"), "/awards[]/suppliers[]/name"),
-                ))
+                rows["suppliers"].append(
+                    (
+                        ocid,
+                        index,
+                        award_id,
+                        text(supplier.get("id"), "/awards[]/suppliers[]/id"),
+                        text(supplier.get("name"), "/awards[]/suppliers[]/name"),
+                    )
+                )
             self._items(ocid, "award", index, award.get("items"), "/awards[]/items")
         for index, contract in enumerate(contracts):
             contract = obj(contract, "/contracts[]")
@@ -249,27 +288,41 @@ class Flattener:
             period = obj(contract.get("period"), "/contracts[]/period")
             implementation = obj(contract.get("implementation"), "/contracts[]/implementation")
             transactions = array(implementation.get("transactions"), "/contracts[]/implementation/transactions")
-            rows["contracts"].append((
-                ocid, index, text(contract.get("id"), "/contracts[]/id"),
-                text(contract.get("awardID"), "/contracts[]/awardID"), text(contract.get("title"), "/contracts[]/title"),
-                text(contract.get("status"), "/contracts[]/status"),
-                ts(contract.get("dateSigned"), "/contracts[]/dateSigned"),
-                ts(period.get("startDate"), "/contracts[]/period/startDate"),
-                ts(period.get("endDate"), "/contracts[]/period/endDate"),
-                amount, currency, _count(contract.get("documents")), _count(contract.get("amendments")),
-                len(transactions),
-            ))
+            rows["contracts"].append(
+                (
+                    ocid,
+                    index,
+                    text(contract.get("id"), "/contracts[]/id"),
+                    text(contract.get("awardID"), "/contracts[]/awardID"),
+                    text(contract.get("title"), "/contracts[]/title"),
+                    text(contract.get("status"), "/contracts[]/status"),
+                    ts(contract.get("dateSigned"), "/contracts[]/dateSigned"),
+                    ts(period.get("startDate"), "/contracts[]/period/startDate"),
+                    ts(period.get("endDate"), "/contracts[]/period/endDate"),
+                    amount,
+                    currency,
+                    _count(contract.get("documents")),
+                    _count(contract.get("amendments")),
+                    len(transactions),
+                )
+            )
             self._items(ocid, "contract", index, contract.get("items"), "/contracts[]/items")
             for transaction in transactions:
                 transaction = obj(transaction, "/contracts[]/implementation/transactions[]")
                 path = "/contracts[]/implementation/transactions[]"
                 t_amount, t_currency = money(transaction.get("value"), f"{path}/value")
-                rows["transactions"].append((
-                    ocid, index, text(transaction.get("id"), f"{path}/id"), ts(transaction.get("date"), f"{path}/date"),
-                    t_amount, t_currency, text(obj(transaction.get("payer"), f"{path}/payer").get("id"),
-                                               f"{path}/payer/id"),
-                    text(obj(transaction.get("payee"), f"{path}/payee").get("id"), f"{path}/payee/id"),
-                ))
+                rows["transactions"].append(
+                    (
+                        ocid,
+                        index,
+                        text(transaction.get("id"), f"{path}/id"),
+                        ts(transaction.get("date"), f"{path}/date"),
+                        t_amount,
+                        t_currency,
+                        text(obj(transaction.get("payer"), f"{path}/payer").get("id"), f"{path}/payer/id"),
+                        text(obj(transaction.get("payee"), f"{path}/payee").get("id"), f"{path}/payee/id"),
+                    )
+                )
         self.buffered += 1
 
     def _tender(self, ocid: str, tender: dict[str, Any]) -> None:
@@ -285,41 +338,49 @@ class Flattener:
             lot_amount, lot_currency = money(lot.get("value"), "/tender/lots[]/value")
             lot_goals = _goals(lot.get("sustainability"))
             goals.extend(lot_goals)
-            self.rows["lots"].append((
-                ocid, text(lot.get("id"), "/tender/lots[]/id"), text(lot.get("title"), "/tender/lots[]/title"),
-                text(lot.get("status"), "/tender/lots[]/status"), lot_amount, lot_currency,
-                ",".join(lot_goals) or None,
-            ))
+            self.rows["lots"].append(
+                (
+                    ocid,
+                    text(lot.get("id"), "/tender/lots[]/id"),
+                    text(lot.get("title"), "/tender/lots[]/title"),
+                    text(lot.get("status"), "/tender/lots[]/status"),
+                    lot_amount,
+                    lot_currency,
+                    ",".join(lot_goals) or None,
+                )
+            )
         divisions = self._items(ocid, "tender", 0, items, "/tender/items")
-        self.rows["tenders"].append((
-            ocid,
-            text(tender.get("id"), "/tender/id"),
-            text(tender.get("title"), "/tender/title"),
-            text(tender.get("description"), "/tender/description"),
-            text(tender.get("status"), "/tender/status"),
-            text(tender.get("procurementMethod"), "/tender/procurementMethod"),
-            text(tender.get("procurementMethodDetails"), "/tender/procurementMethodDetails"),
-            text(tender.get("procurementMethodRationale"), "/tender/procurementMethodRationale"),
-            text(tender.get("mainProcurementCategory"), "/tender/mainProcurementCategory"),
-            text(tender.get("awardCriteria"), "/tender/awardCriteria"),
-            text(tender.get("awardCriteriaDetails"), "/tender/awardCriteriaDetails"),
-            _join(tender.get("submissionMethod")),
-            text(tender.get("eligibilityCriteria"), "/tender/eligibilityCriteria"),
-            amount,
-            currency,
-            ts(tender_period.get("startDate"), "/tender/tenderPeriod/startDate"),
-            ts(tender_period.get("endDate"), "/tender/tenderPeriod/endDate"),
-            ts(award_period.get("startDate"), "/tender/awardPeriod/startDate"),
-            ts(award_period.get("endDate"), "/tender/awardPeriod/endDate"),
-            self.integer(tender.get("numberOfTenderers"), "/tender/numberOfTenderers"),
-            _count(tender.get("tenderers")),
-            _count(tender.get("documents")),
-            _count(tender.get("amendments")),
-            len(items),
-            len(lots),
-            ",".join(goals) or None,
-            divisions[0] if divisions else None,
-        ))
+        self.rows["tenders"].append(
+            (
+                ocid,
+                text(tender.get("id"), "/tender/id"),
+                text(tender.get("title"), "/tender/title"),
+                text(tender.get("description"), "/tender/description"),
+                text(tender.get("status"), "/tender/status"),
+                text(tender.get("procurementMethod"), "/tender/procurementMethod"),
+                text(tender.get("procurementMethodDetails"), "/tender/procurementMethodDetails"),
+                text(tender.get("procurementMethodRationale"), "/tender/procurementMethodRationale"),
+                text(tender.get("mainProcurementCategory"), "/tender/mainProcurementCategory"),
+                text(tender.get("awardCriteria"), "/tender/awardCriteria"),
+                text(tender.get("awardCriteriaDetails"), "/tender/awardCriteriaDetails"),
+                _join(tender.get("submissionMethod")),
+                text(tender.get("eligibilityCriteria"), "/tender/eligibilityCriteria"),
+                amount,
+                currency,
+                ts(tender_period.get("startDate"), "/tender/tenderPeriod/startDate"),
+                ts(tender_period.get("endDate"), "/tender/tenderPeriod/endDate"),
+                ts(award_period.get("startDate"), "/tender/awardPeriod/startDate"),
+                ts(award_period.get("endDate"), "/tender/awardPeriod/endDate"),
+                self.integer(tender.get("numberOfTenderers"), "/tender/numberOfTenderers"),
+                _count(tender.get("tenderers")),
+                _count(tender.get("documents")),
+                _count(tender.get("amendments")),
+                len(items),
+                len(lots),
+                ",".join(goals) or None,
+                divisions[0] if divisions else None,
+            )
+        )
 
     def _items(self, ocid: str, source: str, parent: int, items: Any, path: str) -> list[str]:
         """Add item rows; return the CPV divisions (first two digits) found, in order."""
@@ -333,13 +394,20 @@ class Flattener:
             unit_value = obj(obj(item.get("unit"), f"{path}[]/unit").get("value"), f"{path}[]/unit/value")
             if code and scheme and scheme.upper() == "CPV" and len(code) >= 2:  # noqa: PLR2004
                 divisions.append(code[:2])
-            self.rows["items"].append((
-                ocid, source, parent, text(item.get("id"), f"{path}[]/id"),
-                text(item.get("description"), f"{path}[]/description"), scheme, code,
-                self.number(item.get("quantity"), f"{path}[]/quantity"),
-                self.number(unit_value.get("amount"), f"{path}[]/unit/value/amount"),
-                text(unit_value.get("currency"), f"{path}[]/unit/value/currency"),
-            ))
+            self.rows["items"].append(
+                (
+                    ocid,
+                    source,
+                    parent,
+                    text(item.get("id"), f"{path}[]/id"),
+                    text(item.get("description"), f"{path}[]/description"),
+                    scheme,
+                    code,
+                    self.number(item.get("quantity"), f"{path}[]/quantity"),
+                    self.number(unit_value.get("amount"), f"{path}[]/unit/value/amount"),
+                    text(unit_value.get("currency"), f"{path}[]/unit/value/currency"),
+                )
+            )
         return divisions
 
     def take(self) -> dict[str, pa.Table]:

@@ -135,9 +135,7 @@ AWARDS = pa.schema(
     ]
 )
 
-SUPPLIERS = pa.schema(
-    [("ocid", S), ("award_index", I32), ("award_id", S), ("supplier_id", S), ("supplier_name", S)]
-)
+SUPPLIERS = pa.schema([("ocid", S), ("award_index", I32), ("award_id", S), ("supplier_id", S), ("supplier_name", S)])
 
 CONTRACTS = pa.schema(
     [

@@ -1,0 +1,100 @@
+"""Timeliness: tender period, time to award and time to contract, in days (by buyer and dataset).
+
+Dates: ``/tender/tenderPeriod``, ``/awards[]/date`` (earliest active award) and ``/contracts[]/dateSigned``
+(earliest signature). Negative spans (data errors) are left out.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import ibis
+
+from civicbuy.analytics.indicators.context import days_between
+from civicbuy.analytics.indicators.measures import mean_by_level
+from civicbuy.analytics.indicators.registry import NEUTRAL, indicator
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from civicbuy.analytics.indicators.context import Context
+
+COMMON = {"family": "timeliness", "levels": ("dataset", "buyer"), "themes": ("efficiency",), "sdg_targets": ("12.7",)}
+
+
+def _milestones(ctx: Context) -> ir.Table:
+    base = ctx.process_base()
+    awards = ctx["awards"]
+    contracts = ctx["contracts"]
+    active = awards.filter(awards.status == "active")
+    first_award = active.group_by("ocid").aggregate(award_date=active.date.min())
+    first_contract = contracts.group_by("ocid").aggregate(signed=contracts.date_signed.min())
+    j = base.left_join(first_award, base.ocid == first_award.ocid).select(base, first_award.award_date)
+    return j.left_join(first_contract, j.ocid == first_contract.ocid).select(j, first_contract.signed)
+
+
+def _non_negative(days: ir.IntegerValue) -> ir.IntegerValue:
+    return ibis.ifelse(days >= 0, days, None)
+
+
+@indicator(
+    code="timeliness.tender_period_days",
+    name="Tender period (days)",
+    definition="Average number of days between /tender/tenderPeriod/startDate and endDate.",
+    source="OCDS /tender/tenderPeriod; OCP red flag R003 uses the same span",
+    inputs=("/tender/tenderPeriod/startDate", "/tender/tenderPeriod/endDate"),
+    applicability="Processes with both tender period dates.",
+    direction=NEUTRAL,
+    guide_step="tender/set-realistic-deadlines",
+    **COMMON,
+)
+def tender_period_days(ctx: Context) -> ir.Table:
+    """Compute the mean tender period."""
+    t = _milestones(ctx)
+    return mean_by_level(
+        t,
+        _non_negative(days_between(t.tender_period_start, t.tender_period_end)),
+        "no process publishes both tender period dates",
+    )
+
+
+@indicator(
+    code="timeliness.days_to_award",
+    name="Time to award (days)",
+    definition="Average days from the end of the tender period to the first active award's date.",
+    source="OCDS /tender/tenderPeriod/endDate, /awards[]/date",
+    inputs=("/tender/tenderPeriod/endDate", "/awards[]/date", "/awards[]/status"),
+    applicability="Processes with a tender period end and a dated active award.",
+    direction=NEUTRAL,
+    guide_step="evaluate-award/plan-the-evaluation",
+    **COMMON,
+)
+def days_to_award(ctx: Context) -> ir.Table:
+    """Compute the mean time to award."""
+    t = _milestones(ctx)
+    return mean_by_level(
+        t,
+        _non_negative(days_between(t.tender_period_end, t.award_date)),
+        "no process publishes both a tender period end and an award date",
+    )
+
+
+@indicator(
+    code="timeliness.days_to_contract",
+    name="Time to contract (days)",
+    definition="Average days from the first active award's date to the first contract signature.",
+    source="OCDS /awards[]/date, /contracts[]/dateSigned",
+    inputs=("/awards[]/date", "/contracts[]/dateSigned"),
+    applicability="Processes with a dated active award and a signed contract.",
+    direction=NEUTRAL,
+    guide_step="manage-contract/prepare-for-contract-start",
+    **COMMON,
+)
+def days_to_contract(ctx: Context) -> ir.Table:
+    """Compute the mean time to contract."""
+    t = _milestones(ctx)
+    return mean_by_level(
+        t,
+        _non_negative(days_between(t.award_date, t.signed)),
+        "no process publishes both an award date and a contract signature date",
+    )
