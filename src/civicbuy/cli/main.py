@@ -16,7 +16,12 @@ from civicbuy.cli.taxonomy import taxonomy
 from civicbuy.config.parts import module_exists
 
 # Parts that add their own commands through a `register(group)` function in a `cli_commands` module.
-COMMAND_MODULES = ("civicbuy.analytics.cli_commands", "civicbuy.assessment.cli_commands")
+COMMAND_MODULES = (
+    "civicbuy.analytics.cli_commands",
+    "civicbuy.analytics.impact.cli_commands",
+    "civicbuy.assessment.cli_commands",
+    "civicbuy.api.cli_commands",
+)
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
