@@ -53,11 +53,15 @@ def concatenate(folder: Path, target: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def concatenated_publishers(publisher_folders: list[Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def concatenated_publishers(
+    publisher_folders: list[Path], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
     """Return, per publisher folder ("armenia-armeps/releases"), one temporary file of its concatenated JSON."""
     directory = tmp_path_factory.mktemp("publishers")
     return {
-        f"{folder.parent.name}/{folder.name}": concatenate(folder, directory / f"{folder.parent.name}-{folder.name}.json")
+        f"{folder.parent.name}/{folder.name}": concatenate(
+            folder, directory / f"{folder.parent.name}-{folder.name}.json"
+        )
         for folder in publisher_folders
     }
 

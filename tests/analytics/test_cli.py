@@ -25,17 +25,23 @@ def test_indicators_jsonl_contract(cli, compiled_jsonl):
 
 
 def test_indicators_csv_and_json(cli, compiled_jsonl):
-    csv_output = CliRunner().invoke(cli, ["indicators", str(compiled_jsonl), "--format", "csv", "--indicator", "R003"]).output
+    csv_output = (
+        CliRunner().invoke(cli, ["indicators", str(compiled_jsonl), "--format", "csv", "--indicator", "R003"]).output
+    )
     assert csv_output.splitlines()[0] == "indicator,level,id,value,flagged,reason"
     assert len(csv_output.splitlines()) == 144
-    rows = json.loads(CliRunner().invoke(cli, ["indicators", str(compiled_jsonl), "--format", "json", "--indicator", "R018"]).output)
+    rows = json.loads(
+        CliRunner().invoke(cli, ["indicators", str(compiled_jsonl), "--format", "json", "--indicator", "R018"]).output
+    )
     assert len(rows) == 143
 
 
 def test_settings_file_in_cardinal_format(cli, compiled_jsonl, tmp_path):
     settings = tmp_path / "settings.ini"
     settings.write_text("[R003]\nthreshold = 1\n")
-    result = CliRunner().invoke(cli, ["indicators", str(compiled_jsonl), "--settings", str(settings), "--indicator", "R003"])
+    result = CliRunner().invoke(
+        cli, ["indicators", str(compiled_jsonl), "--settings", str(settings), "--indicator", "R003"]
+    )
     flagged = [json.loads(line) for line in result.output.splitlines() if json.loads(line)["flagged"]]
     assert 0 < len(flagged) < 34
 
@@ -45,7 +51,11 @@ def test_detect_and_review(cli, compiled_jsonl, release_schema):
     text = CliRunner().invoke(cli, ["review", str(compiled_jsonl)]).output
     assert "R018" in text
     assert "present for" in text
-    report = json.loads(CliRunner().invoke(cli, ["review", str(compiled_jsonl), "--format", "json", "--schema", str(release_schema)]).output)
+    report = json.loads(
+        CliRunner()
+        .invoke(cli, ["review", str(compiled_jsonl), "--format", "json", "--schema", str(release_schema)])
+        .output
+    )
     assert report["processes"] == 143
     assert report["schema_checked"]
     assert any(p["code"].startswith("schema:") for p in report["data_problems"])
@@ -54,7 +64,9 @@ def test_detect_and_review(cli, compiled_jsonl, release_schema):
 def test_ingest_and_generate(cli, tmp_path):
     output = tmp_path / "synthetic.jsonl.gz"
     assert CliRunner().invoke(cli, ["generate", "--releases", "50", "--seed", "3", str(output)]).exit_code == 0
-    result = CliRunner().invoke(cli, ["ingest", str(output), "--dataset", "demo", "--data-dir", str(tmp_path / "data")])
+    result = CliRunner().invoke(
+        cli, ["ingest", str(output), "--dataset", "demo", "--data-dir", str(tmp_path / "data")]
+    )
     assert result.exit_code == 0, result.output
     assert "50 contracting processes" in result.output
 
@@ -75,7 +87,9 @@ RUN = "import click, sys; from civicbuy.analytics.cli_commands import register; 
 def test_subprocess_reads_standard_input(compiled_jsonl):
     process = subprocess.run(
         [sys.executable, "-c", RUN, "indicators", "-", "--indicator", "R018"],
-        input=compiled_jsonl.read_bytes(), capture_output=True, check=False,
+        input=compiled_jsonl.read_bytes(),
+        capture_output=True,
+        check=False,
     )
     assert process.returncode == 0, process.stderr
     rows = [json.loads(line) for line in process.stdout.splitlines()]
@@ -85,7 +99,9 @@ def test_subprocess_reads_standard_input(compiled_jsonl):
 def test_subprocess_error_has_no_traceback(tmp_path):
     path = tmp_path / "empty.json"
     path.write_bytes(b"")
-    process = subprocess.run([sys.executable, "-c", RUN, "detect", str(path)], capture_output=True, text=True, check=False)
+    process = subprocess.run(
+        [sys.executable, "-c", RUN, "detect", str(path)], capture_output=True, text=True, check=False
+    )
     assert process.returncode == 1
     assert process.stderr.strip() == f"Error: {path}: the file is empty (no JSON data)"
     assert "Traceback" not in process.stderr

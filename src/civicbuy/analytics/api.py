@@ -13,7 +13,6 @@ Example::
 
 from __future__ import annotations
 
-import os
 import tempfile
 import uuid
 from pathlib import Path
@@ -106,7 +105,7 @@ def compute_indicators(
 
     With a dataset, the results are also stored next to it (``results.parquet``) for :func:`load_results`.
     """
-    from civicbuy.analytics.indicators.runner import run_indicators  # noqa: PLC0415 - Ibis import is heavy
+    from civicbuy.analytics.indicators.runner import run_indicators
 
     resolved = _resolve_settings(settings)
     if isinstance(source, Dataset):
@@ -121,7 +120,7 @@ def compute_indicators(
     if store:
         partial = dataset.path / f".{RESULTS}.{uuid.uuid4().hex[:8]}"
         pq.write_table(results, partial)
-        os.replace(partial, dataset.path / RESULTS)
+        partial.replace(dataset.path / RESULTS)
     return results
 
 

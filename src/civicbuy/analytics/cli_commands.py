@@ -50,7 +50,7 @@ def _friendly(function: Callable[..., Any]) -> Callable[..., Any]:
 @_friendly
 def detect_command(file: str, output: str) -> None:
     """Say which OCDS form FILE is in (release/record package, JSON Lines, ...); '-' reads standard input."""
-    from civicbuy.analytics import api  # noqa: PLC0415
+    from civicbuy.analytics import api
 
     detection = api.detect(file)
     if output == "json":
@@ -71,7 +71,7 @@ def detect_command(file: str, output: str) -> None:
 @_friendly
 def review_command(file: str, output: str, schema: str | None) -> None:
     """Review FILE: invalid JSON, schema and codelist problems, duplicates and indicator coverage."""
-    from civicbuy.analytics.ocds.review import format_review, review  # noqa: PLC0415
+    from civicbuy.analytics.ocds.review import format_review, review
 
     report = review(file, schema=schema)
     if output == "json":
@@ -114,7 +114,7 @@ def _write_results(results: pa.Table, output: str) -> None:
 @_friendly
 def indicators_command(file: str, output: str, backend: str, settings: str | None, codes: tuple[str, ...]) -> None:
     """Compute indicators on FILE (any OCDS form, '-' for standard input, or an ingested dataset directory)."""
-    from civicbuy.analytics import api  # noqa: PLC0415
+    from civicbuy.analytics import api
 
     results = api.compute_indicators(file, backend=backend, settings=settings, codes=codes or None, store=False)
     _write_results(results, output)
@@ -132,7 +132,7 @@ def indicators_command(file: str, output: str, backend: str, settings: str | Non
 @_friendly
 def ingest_command(file: str, name: str, data_dir: str | None) -> None:
     """Store FILE as dataset NAME for the dashboard (atomic: a failed ingest keeps the previous dataset)."""
-    from civicbuy.analytics import api  # noqa: PLC0415
+    from civicbuy.analytics import api
 
     directory = Path(data_dir or os.environ.get("CIVICBUY_DATA_DIR") or DEFAULT_DATA_DIR)
     tty = sys.stderr.isatty()
@@ -159,7 +159,7 @@ def ingest_command(file: str, name: str, data_dir: str | None) -> None:
 @_friendly
 def generate_command(count: int, seed: int, output: str) -> None:
     """Write COUNT synthetic compiled releases as JSON Lines to OUTPUT (.gz compresses; '-' for stdout)."""
-    from civicbuy.analytics.synthetic import write_jsonl  # noqa: PLC0415
+    from civicbuy.analytics.synthetic import write_jsonl
 
     write_jsonl(output, count, seed=seed)
 

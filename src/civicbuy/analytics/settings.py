@@ -153,14 +153,12 @@ def _flatten(data: Any, path: Path) -> dict[str, Any]:
         raise SettingsError("settings must be a JSON object", path=str(path))
     values: dict[str, Any] = {}
     for key, value in data.items():
-        if isinstance(value, dict) and key != "diversity.classifications" and f"{key}" not in {"currency"}:
-            if key == "diversity" and "classifications" in value:
-                values["diversity.classifications"] = value["classifications"]
-                value = {k: v for k, v in value.items() if k != "classifications"}
-            for sub, sub_value in value.items():
-                values[f"{key}.{sub}"] = sub_value
-        else:
+        if not isinstance(value, dict) or key == "diversity.classifications":
             values[key] = value
+            continue
+        for sub, sub_value in value.items():
+            # diversity.classifications is itself a mapping (category -> codes): keep it whole.
+            values[f"{key}.{sub}"] = sub_value
     return values
 
 

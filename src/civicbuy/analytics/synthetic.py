@@ -1,3 +1,4 @@
+# ruff: noqa: PLR2004, S311 - probabilities are the data of a seeded, non-cryptographic generator
 """A seeded generator of realistic synthetic OCDS compiled releases (for the demo city and for benchmarks).
 
 Every run with the same seed writes the same releases. The mix imitates a city's data: about 30 buyers, open,
@@ -13,7 +14,7 @@ import random
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import orjson
 
@@ -158,7 +159,7 @@ class Generator:
             ]
         if rng.random() < 0.6:
             tender["documents"] = [{"id": "1", "documentType": "tenderNotice", "url": f"https://example.org/{number}"}]
-        parties = [{**buyer, "roles": ["buyer", "procuringEntity"]}]
+        parties: list[dict[str, Any]] = [{**buyer, "roles": ["buyer", "procuringEntity"]}]
         bids: list[dict[str, Any]] = []
         competitors = rng.sample(self.suppliers, rng.choice([1, 1, 2, 3, 3, 4, 5, 6]) if method != "direct" else 1)
         for index, firm in enumerate(competitors):
@@ -258,7 +259,7 @@ class Generator:
 def write_jsonl(output: str | Path, count: int, *, seed: int = 0) -> None:
     """Write ``count`` releases as JSON Lines to ``output`` (gzip if it ends in .gz; ``-`` for stdout)."""
     generator = Generator(seed)
-    handle: IO[bytes]
+    handle: Any
     if str(output) == "-":
         handle = sys.stdout.buffer
     elif str(output).endswith(".gz"):
@@ -267,8 +268,7 @@ def write_jsonl(output: str | Path, count: int, *, seed: int = 0) -> None:
         handle = Path(output).open("wb")  # noqa: SIM115 - closed below
     try:
         dumps = orjson.dumps
-        for release in generator.releases(count):
-            handle.write(dumps(release) + b"\n")
+        handle.writelines(dumps(release) + b"\n" for release in generator.releases(count))
     finally:
         if handle is not sys.stdout.buffer:
             handle.close()

@@ -7,7 +7,16 @@ import pytest
 from civicbuy.analytics.indicators.registry import all_indicators
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "indicators"
-STAGES = {"plan", "engage-market", "specify", "tender", "evaluate-award", "manage-contract", "measure-learn", "emergency"}
+STAGES = {
+    "plan",
+    "engage-market",
+    "specify",
+    "tender",
+    "evaluate-award",
+    "manage-contract",
+    "measure-learn",
+    "emergency",
+}
 
 
 @pytest.mark.parametrize("declared", all_indicators(), ids=lambda d: d.code)

@@ -7,10 +7,21 @@ import pytest
 from civicbuy.analytics import api
 
 FOLDERS = [
-    "armenia-armeps/releases", "colombia-ccce/records", "colombia-ccce/releases", "mexico-apf/package",
-    "mexico-apf/records", "mexico-cdmx/releases", "mexico-jalisco/records", "mexico-jalisco/releases",
-    "moldova-mtender/releases", "nigeria-bpp/releases", "paraguay-dncp/package", "paraguay-dncp/records",
-    "paraguay-dncp/releases", "uk-contracts-finder/records", "uk-contracts-finder/releases",
+    "armenia-armeps/releases",
+    "colombia-ccce/records",
+    "colombia-ccce/releases",
+    "mexico-apf/package",
+    "mexico-apf/records",
+    "mexico-cdmx/releases",
+    "mexico-jalisco/records",
+    "mexico-jalisco/releases",
+    "moldova-mtender/releases",
+    "nigeria-bpp/releases",
+    "paraguay-dncp/package",
+    "paraguay-dncp/records",
+    "paraguay-dncp/releases",
+    "uk-contracts-finder/records",
+    "uk-contracts-finder/releases",
     "ukraine-prozorro/releases",
 ]
 

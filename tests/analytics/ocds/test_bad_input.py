@@ -116,7 +116,11 @@ def test_large_single_line(tmp_path):
 def test_strings_where_numbers_belong_are_counted(tmp_path):
     path = tmp_path / "strings.jsonl"
     rows = [
-        {**RELEASE, "ocid": "ocds-213czf-1", "tender": {"value": {"amount": "1,5", "currency": "EUR"}, "numberOfTenderers": "2"}},
+        {
+            **RELEASE,
+            "ocid": "ocds-213czf-1",
+            "tender": {"value": {"amount": "1,5", "currency": "EUR"}, "numberOfTenderers": "2"},
+        },
         {**RELEASE, "ocid": "ocds-213czf-2", "tender": {"value": {"amount": "1500.50", "currency": "EUR"}}},
     ]
     path.write_text("\n".join(json.dumps(row) for row in rows) + "\n")
@@ -159,9 +163,18 @@ def test_gzip_file_is_read(tmp_path):
 
 def test_mixed_versions_are_upgraded_and_counted(tmp_path):
     old = {
-        "ocid": "ocds-213czf-9", "id": "9", "date": "2015-01-01T00:00:00Z", "tag": ["award"],
+        "ocid": "ocds-213czf-9",
+        "id": "9",
+        "date": "2015-01-01T00:00:00Z",
+        "tag": ["award"],
         "buyer": {"name": "Old City", "identifier": {"scheme": "GB-COH", "id": "123"}},
-        "awards": [{"id": "a", "status": "active", "suppliers": [{"name": "Firm", "identifier": {"scheme": "GB-COH", "id": "9"}}]}],
+        "awards": [
+            {
+                "id": "a",
+                "status": "active",
+                "suppliers": [{"name": "Firm", "identifier": {"scheme": "GB-COH", "id": "9"}}],
+            }
+        ],
     }
     path = tmp_path / "mixed.jsonl"
     path.write_text(json.dumps(RELEASE) + "\n" + json.dumps(old) + "\n")

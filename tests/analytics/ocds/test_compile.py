@@ -47,7 +47,12 @@ def test_merger_equals_ocdsmerge_on_every_publisher(publisher_folders):
 def test_duplicate_ids_are_counted():
     problems = ProblemLog()
     releases = [
-        {"ocid": "ocds-x-1", "id": "1", "date": "2020-01-01T00:00:00Z", "awards": [{"id": "a", "x": 1}, {"id": "a", "y": 2}]}
+        {
+            "ocid": "ocds-x-1",
+            "id": "1",
+            "date": "2020-01-01T00:00:00Z",
+            "awards": [{"id": "a", "x": 1}, {"id": "a", "y": 2}],
+        }
     ]
     compiled = Merger(problems=problems).compile(releases)
     assert compiled["awards"] == [{"id": "a", "x": 1, "y": 2}]
@@ -56,7 +61,16 @@ def test_duplicate_ids_are_counted():
 
 def test_spill_to_disk_gives_the_same_result():
     releases = [
-        Release({"ocid": f"ocds-x-{i % 7}", "id": str(i), "date": f"2020-01-{i % 28 + 1:02d}T00:00:00Z", "tender": {"title": str(i)}}, compiled=False, where="")
+        Release(
+            {
+                "ocid": f"ocds-x-{i % 7}",
+                "id": str(i),
+                "date": f"2020-01-{i % 28 + 1:02d}T00:00:00Z",
+                "tender": {"title": str(i)},
+            },
+            compiled=False,
+            where="",
+        )
         for i in range(50)
     ]
     problems = ProblemLog()
@@ -64,7 +78,10 @@ def test_spill_to_disk_gives_the_same_result():
     from civicbuy.analytics.ocds import compile as module
 
     spilled = sorted(
-        (module.Merger().compile(items) for _, items, _ in module.group_by_ocid(iter(releases), problems, spill_after=5)),
+        (
+            module.Merger().compile(items)
+            for _, items, _ in module.group_by_ocid(iter(releases), problems, spill_after=5)
+        ),
         key=lambda r: r["ocid"],
     )
     assert in_memory == spilled

@@ -10,15 +10,26 @@ from civicbuy.analytics import api
 
 text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=20)
 scalar = st.one_of(st.none(), st.booleans(), st.integers(-(10**9), 10**9), text)
-extra = st.recursive(scalar, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3), max_leaves=8)
+extra = st.recursive(
+    scalar, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3), max_leaves=8
+)
 release = st.fixed_dictionaries(
-    {"ocid": text.map(lambda s: "ocds-abc123-" + s), "id": text, "date": st.just("2020-01-01T00:00:00Z"), "tag": st.just(["tender"])},
+    {
+        "ocid": text.map(lambda s: "ocds-abc123-" + s),
+        "id": text,
+        "date": st.just("2020-01-01T00:00:00Z"),
+        "tag": st.just(["tender"]),
+    },
     optional={"tender": st.dictionaries(text, extra, max_size=4), "extension": extra},
 )
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(releases=st.lists(release, min_size=1, max_size=6), form=st.sampled_from(["package", "jsonl", "array", "concatenated"]), compress=st.booleans())
+@given(
+    releases=st.lists(release, min_size=1, max_size=6),
+    form=st.sampled_from(["package", "jsonl", "array", "concatenated"]),
+    compress=st.booleans(),
+)
 def test_reader_round_trip(tmp_path, releases, form, compress):
     if form == "package":
         content = json.dumps({"uri": "u", "releases": releases}, indent=1)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import ibis
 
+from civicbuy.analytics.indicators.context import FALSE
 from civicbuy.analytics.indicators.integrity import submitted
 from civicbuy.analytics.indicators.measures import mean_by_level, share_by_level
 from civicbuy.analytics.indicators.registry import HIGHER_IS_BETTER, HIGHER_IS_WORSE, indicator
@@ -42,7 +43,7 @@ def with_bidders(ctx: Context) -> ir.Table:
     methods = list(ctx.settings["competition.procurement_methods"])
     return joined.mutate(
         bidders=joined.number_of_tenderers.fill_null(joined.bid_tenderers.cast("int64")),
-        is_competitive=joined.procurement_method.isin(methods).fill_null(False),
+        is_competitive=joined.procurement_method.isin(methods).fill_null(FALSE),
     )
 
 

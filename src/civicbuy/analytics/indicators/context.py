@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from civicbuy.analytics.settings import Settings
 
 RESULT_COLUMNS = ("level", "id", "value", "flagged", "reason")
+FALSE = ibis.literal(value=False)
+TRUE = ibis.literal(value=True)
 SUBMITTED_EXCLUDED = ("invited", "withdrawn")
 FINAL_AWARD_STATUSES = ("active", "cancelled", "unsuccessful")
 
@@ -156,9 +158,9 @@ def days_between(start: ir.TimestampValue, end: ir.TimestampValue) -> ir.Numeric
 
 def text_contains_any(columns: list[ir.StringValue], keywords: list[str]) -> ir.BooleanValue:
     """Return whether any column contains any keyword (case-insensitive substring)."""
-    condition: ir.BooleanValue = ibis.literal(False)
+    condition: ir.BooleanValue = FALSE
     for column in columns:
         lowered = column.lower()
         for keyword in keywords:
-            condition = condition | lowered.contains(keyword.lower()).fill_null(False)
+            condition = condition | lowered.contains(keyword.lower()).fill_null(FALSE)
     return condition

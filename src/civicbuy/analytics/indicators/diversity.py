@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import ibis
 import pyarrow as pa
 
-from civicbuy.analytics.indicators.context import result, text_contains_any
+from civicbuy.analytics.indicators.context import FALSE, TRUE, result, text_contains_any
 from civicbuy.analytics.indicators.measures import share_by_level
 from civicbuy.analytics.indicators.registry import HIGHER_IS_BETTER, indicator
 from civicbuy.analytics.ocds.exceptions import SettingsError
@@ -135,7 +135,7 @@ def _category_share(ctx: Context, category: str) -> ir.Table:
             flagged=None,
             reason=f"no supplier list, classification mapping or regions configured for {category}",
         )
-    hit: ir.BooleanValue = ibis.literal(False)
+    hit: ir.BooleanValue = FALSE
     if listed:
         names = ibis.memtable(pa.table({"listed_id": pa.array(sorted(set(listed)), pa.string())}))
         t = t.left_join(names, t.supplier_id == names.listed_id).select(t, names.listed_id)
@@ -143,8 +143,8 @@ def _category_share(ctx: Context, category: str) -> ir.Table:
     if codes:
         hit = hit | text_contains_any([t.classifications], codes)
     if regions:
-        hit = hit | t.region.isin(regions).fill_null(False) | t.locality.isin(regions).fill_null(False)
-    return share_by_level(t, hit, ibis.literal(True), "no active awards with suppliers")
+        hit = hit | t.region.isin(regions).fill_null(FALSE) | t.locality.isin(regions).fill_null(FALSE)
+    return share_by_level(t, hit, TRUE, "no active awards with suppliers")
 
 
 def _declare(category: str, words: str) -> None:

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import ibis
-
-from civicbuy.analytics.indicators.context import text_contains_any
+from civicbuy.analytics.indicators.context import TRUE, text_contains_any
 from civicbuy.analytics.indicators.measures import share_by_level
 from civicbuy.analytics.indicators.registry import NEUTRAL, indicator
 
@@ -62,7 +60,7 @@ def emergency_processes(ctx: Context) -> ir.Table:
 def process_share(ctx: Context) -> ir.Table:
     """Compute the emergency process share."""
     t = emergency_processes(ctx)
-    return share_by_level(t, t.is_emergency, ibis.literal(True), "no processes")
+    return share_by_level(t, t.is_emergency, TRUE, "no processes")
 
 
 @indicator(
@@ -86,7 +84,7 @@ def value_share(ctx: Context) -> ir.Table:
     return share_by_level(
         j,
         j.is_emergency,
-        ibis.literal(True),
+        TRUE,
         "no active award with a value in the main currency",
         weight=j.value_amount,
     )

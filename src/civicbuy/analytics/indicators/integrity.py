@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import ibis
 
 from civicbuy.analytics.indicators.context import (
+    FALSE,
     FINAL_AWARD_STATUSES,
     SUBMITTED_EXCLUDED,
     days_between,
@@ -29,13 +30,14 @@ if TYPE_CHECKING:
 NO_TENDER = "no tender (/tender is missing)"
 CANCELLED = "tender cancelled (/tender/status is cancelled; Cardinal excludes cancelled processes)"
 NO_BIDS = "no bids (/bids/details is missing)"
+SAME_PRICE_TENDERERS = 2
 INTEGRITY = ("integrity", "competition")
 SDG_INTEGRITY = ("16.5", "12.7")
 
 
 def _common_reasons(base: ir.Table) -> list[tuple[ir.BooleanValue, str]]:
     return [
-        (~base.has_tender.fill_null(False), NO_TENDER),
+        (~base.has_tender.fill_null(FALSE), NO_TENDER),
         (base.status.fill_null("") == "cancelled", CANCELLED),
     ]
 
@@ -84,7 +86,7 @@ def r003(ctx: Context) -> ir.Table:
     if methods:
         branches.append(
             (
-                ~base.procurement_method.isin(methods).fill_null(False),
+                ~base.procurement_method.isin(methods).fill_null(FALSE),
                 f"procurement method is not one of {', '.join(methods)} (/tender/procurementMethod)",
             )
         )
@@ -130,7 +132,7 @@ def r018(ctx: Context) -> ir.Table:
         [
             *_common_reasons(base),
             (
-                ~base.procurement_method.isin(methods).fill_null(False),
+                ~base.procurement_method.isin(methods).fill_null(FALSE),
                 f"not a competitive procedure (/tender/procurementMethod is not {' or '.join(methods)})",
             ),
             (base.number_of_tenderers.isnull(), "number of tenderers not published (/tender/numberOfTenderers)"),
@@ -189,7 +191,7 @@ def r028(ctx: Context) -> ir.Table:
     if fixed:
         branches.append(
             (
-                joined.procurement_method_details.isin(fixed).fill_null(False),
+                joined.procurement_method_details.isin(fixed).fill_null(FALSE),
                 "prices are set by the buyer (fixed-price procurementMethodDetails)",
             )
         )
@@ -207,9 +209,9 @@ def r028(ctx: Context) -> ir.Table:
         level="process",
         id=joined.ocid,
         value=ibis.ifelse(applicable, max_same, None),
-        flagged=ibis.ifelse(applicable, max_same >= 2, None),
+        flagged=ibis.ifelse(applicable, max_same >= SAME_PRICE_TENDERERS, None),
         reason=reason,
-    )  # noqa: PLR2004
+    )
 
 
 def _valid_bid_tenderers(ctx: Context) -> ir.Table:
@@ -357,7 +359,7 @@ def r035(ctx: Context) -> ir.Table:
     condition = (
         (j.valid_tenderers.fill_null(0) == 1)
         & (j.winner_n.fill_null(0) == 1)
-        & (j.winner == j.valid_tenderer).fill_null(False)
+        & (j.winner == j.valid_tenderer).fill_null(FALSE)
         & (count >= int(ctx.settings["R035.threshold"]))
     )
     return result(
@@ -410,7 +412,7 @@ def r036(ctx: Context) -> ir.Table:
         ]
     )
     applicable = reason == ""
-    flagged = (j.lowest_disqualified == j.lowest).fill_null(False)
+    flagged = (j.lowest_disqualified == j.lowest).fill_null(FALSE)
     return result(
         j,
         level="process",

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 ALL_ZERO = "the quartiles and the interquartile range are all 0, so the fence is undefined (Cardinal skips this)"
 
 
-def _fence(ctx: Context, values: ir.Table, column: str, setting: str, *, low: bool) -> float | None | str:
+def _fence(ctx: Context, values: ir.Table, column: str, setting: str, *, low: bool) -> float | str | None:
     """Return the fence for ``column`` (a threshold setting wins), ``None`` without data, or ``ALL_ZERO``."""
     if ctx.settings[setting] is not None:
         return float(ctx.settings[setting])

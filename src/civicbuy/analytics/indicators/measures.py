@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import ibis
 
-from civicbuy.analytics.indicators.context import result
+from civicbuy.analytics.indicators.context import FALSE, result
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -53,19 +53,20 @@ def share_by_level(
     hit: ir.BooleanValue,
     applicable: ir.BooleanValue,
     empty: str,
+    *,
     groups: dict[str, str] | None = None,
     weight: ir.NumericValue | None = None,
 ) -> ir.Table:
     """Share of applicable rows (weighted by ``weight``) that are hits, for the dataset and each group."""
     weight_value = weight if weight is not None else ibis.literal(1.0)
     prepared = table.mutate(
-        _den=ibis.ifelse(applicable.fill_null(False), weight_value, 0.0).cast("float64"),
-        _num=ibis.ifelse(applicable.fill_null(False) & hit.fill_null(False), weight_value, 0.0).cast("float64"),
+        share_den=ibis.ifelse(applicable.fill_null(FALSE), weight_value, 0.0).cast("float64"),
+        share_num=ibis.ifelse(applicable.fill_null(FALSE) & hit.fill_null(FALSE), weight_value, 0.0).cast("float64"),
     )
 
     def metric(t: ir.Table) -> ir.Value:
-        den = t._den.sum()
-        return ibis.ifelse(den > 0, t._num.sum() / den, None)
+        den = t.share_den.sum()
+        return ibis.ifelse(den > 0, t.share_num.sum() / den, None)
 
     return _levels(prepared, metric, empty, groups if groups is not None else {"buyer": "buyer_id"})
 
@@ -74,11 +75,13 @@ def mean_by_level(
     table: ir.Table, value: ir.NumericValue, empty: str, groups: dict[str, str] | None = None
 ) -> ir.Table:
     """Mean of non-null ``value`` for the dataset and each group."""
-    prepared = table.mutate(_x=value.cast("float64"))
-    return _levels(prepared, lambda t: t._x.mean(), empty, groups if groups is not None else {"buyer": "buyer_id"})
+    prepared = table.mutate(measure_value=value.cast("float64"))
+    return _levels(
+        prepared, lambda t: t.measure_value.mean(), empty, groups if groups is not None else {"buyer": "buyer_id"}
+    )
 
 
 def sum_by_level(table: ir.Table, value: ir.NumericValue, empty: str, groups: dict[str, str]) -> ir.Table:
     """Sum of non-null ``value`` for the dataset and each group."""
-    prepared = table.mutate(_x=value.cast("float64"))
-    return _levels(prepared, lambda t: t._x.sum(), empty, groups)
+    prepared = table.mutate(measure_value=value.cast("float64"))
+    return _levels(prepared, lambda t: t.measure_value.sum(), empty, groups)

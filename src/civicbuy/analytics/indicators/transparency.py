@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import ibis
 
+from civicbuy.analytics.indicators.context import TRUE
 from civicbuy.analytics.indicators.measures import mean_by_level, share_by_level
 from civicbuy.analytics.indicators.registry import HIGHER_IS_BETTER, NEUTRAL, indicator
 
@@ -93,4 +94,4 @@ def contract_amendment_share(ctx: Context) -> ir.Table:
     t = contracts.join(processes, contracts.ocid == processes.ocid).select(
         contracts.amendments_count, processes.buyer_id
     )
-    return share_by_level(t, t.amendments_count > 0, ibis.literal(True), "no contracts")
+    return share_by_level(t, t.amendments_count > 0, TRUE, "no contracts")

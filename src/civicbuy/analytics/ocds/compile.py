@@ -58,8 +58,10 @@ class Merger:
         return compiled
 
     def _merge(self, target: dict[str, Any], source: dict[str, Any], path: tuple[str, ...]) -> bool:
-        """Merge ``source`` into ``target``; return whether any field was written (ocdsmerge creates no empty
-        containers for empty sources)."""
+        """Merge ``source`` into ``target``; return whether any field was written.
+
+        ocdsmerge creates no container for an empty source object, so neither does this.
+        """
         rules = self.rules
         wrote = False
         for key, value in source.items():
@@ -142,7 +144,7 @@ def _bucket(ocid: str) -> int:
     return zlib.crc32(ocid.encode()) % BUCKETS
 
 
-def group_by_ocid(
+def group_by_ocid(  # noqa: C901, PLR0912 - one pass with an optional spill to disk
     releases: Iterable[Release], problems: ProblemLog, spill_after: int = SPILL_AFTER
 ) -> Iterator[tuple[str, list[dict[str, Any]], bool]]:
     """Yield ``(ocid, releases, already_compiled)`` per contracting process.

@@ -155,7 +155,9 @@ def detect_source(source: Source) -> Detection:
     return _detect_pretty(source, head, complete=complete)
 
 
-def _detect_pretty(source: Source, head: bytes, *, complete: bool) -> Detection:
+def _detect_pretty(  # noqa: C901, PLR0912 - one event loop over ijson events
+    source: Source, head: bytes, *, complete: bool
+) -> Detection:
     """Scan the top-level keys of the first (pretty-printed) object with ijson."""
     is_array = head.lstrip()[:1] == b"["
     base = "item" if is_array else ""

@@ -47,7 +47,7 @@ def values_at(obj: Any, path: str) -> Iterator[Any]:
                     next_nodes.append(value)
         nodes = next_nodes
     for node in nodes:
-        if node is not None and node != "" and node != [] and node != {}:
+        if node is not None and node not in ("", [], {}):
             yield node
 
 
@@ -57,7 +57,7 @@ def _present(obj: dict[str, Any], path: str) -> bool:
 
 class _SchemaChecker:
     def __init__(self, schema_path: str) -> None:
-        import jsonschema  # noqa: PLC0415 - only needed with a schema
+        import jsonschema
 
         try:
             schema = orjson.loads(Path(schema_path).read_bytes())
@@ -76,9 +76,11 @@ class _SchemaChecker:
             )
 
 
-def review(path: str | Path, *, schema: str | None = None) -> dict[str, Any]:
+def review(  # noqa: C901 - one streaming pass gathers every check
+    path: str | Path, *, schema: str | None = None
+) -> dict[str, Any]:
     """Review the file at ``path`` and return a JSON-ready report."""
-    from civicbuy.analytics.indicators.registry import all_indicators  # noqa: PLC0415 - avoid an import cycle
+    from civicbuy.analytics.indicators.registry import all_indicators
 
     schema = schema or os.environ.get("CIVICBUY_OCDS_SCHEMA") or None
     checker = _SchemaChecker(schema) if schema else None

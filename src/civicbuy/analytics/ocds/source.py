@@ -10,7 +10,7 @@ import io
 import sys
 import zlib
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Self
 
 from civicbuy.analytics.ocds.exceptions import AnalyticsError, EmptyInputError, InputTooLargeError
 
@@ -106,7 +106,7 @@ class _Prefixed(io.RawIOBase):
 class CountingReader(io.RawIOBase):
     """Count the bytes handed to the parser, to report "near byte N" for errors found by ijson."""
 
-    def __init__(self, raw: IO[bytes]) -> None:
+    def __init__(self, raw: IO[bytes] | io.RawIOBase) -> None:
         self._raw = raw
         self.position = 0
 
@@ -196,7 +196,7 @@ class Source:
         if self._owned is not None:
             self._owned.close()
 
-    def __enter__(self) -> Source:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

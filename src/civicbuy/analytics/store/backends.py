@@ -28,7 +28,7 @@ def spark_session() -> Any:
     global _SPARK  # noqa: PLW0603 - one JVM per process
     if _SPARK is None:
         try:
-            from pyspark.sql import SparkSession  # noqa: PLC0415
+            from pyspark.sql import SparkSession
         except ImportError as error:
             raise BackendUnavailableError(
                 "the spark backend needs PySpark", hint="Install it with: pip install 'civicbuy[spark]'"

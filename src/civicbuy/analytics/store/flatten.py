@@ -153,7 +153,7 @@ class Flattener:
         value = self.obj(value, path)
         return self.number(value.get("amount"), f"{path}/amount"), self.text(value.get("currency"), f"{path}/currency")
 
-    def add(self, release: dict[str, Any]) -> None:  # noqa: PLR0915 - one flat walk over the release
+    def add(self, release: dict[str, Any]) -> None:
         """Add the rows of one compiled release."""
         ocid = self.ocid = str(release.get("ocid"))
         rows = self.rows
@@ -194,8 +194,8 @@ class Flattener:
         )
         if tender:
             self._tender(ocid, tender)
-        for party in parties:
-            party = obj(party, "/parties[]")
+        for raw_party in parties:
+            party = obj(raw_party, "/parties[]")
             identifier = obj(party.get("identifier"), "/parties[]/identifier")
             address = obj(party.get("address"), "/parties[]/address")
             details = obj(party.get("details"), "/parties[]/details")
@@ -220,8 +220,8 @@ class Flattener:
                     "|".join(classifications) or None,
                 )
             )
-        for index, bid in enumerate(bids):
-            bid = obj(bid, "/bids/details[]")
+        for index, raw_bid in enumerate(bids):
+            bid = obj(raw_bid, "/bids/details[]")
             tenderers = [
                 obj(t, "/bids/details[]/tenderers[]") for t in array(bid.get("tenderers"), "/bids/details[]/tenderers")
             ]
@@ -250,8 +250,8 @@ class Flattener:
                         text(tenderer.get("name"), "/bids/details[]/tenderers[]/name"),
                     )
                 )
-        for index, award in enumerate(awards):
-            award = obj(award, "/awards[]")
+        for index, raw_award in enumerate(awards):
+            award = obj(raw_award, "/awards[]")
             suppliers = [obj(s, "/awards[]/suppliers[]") for s in array(award.get("suppliers"), "/awards[]/suppliers")]
             amount, currency = money(award.get("value"), "/awards[]/value")
             award_id = text(award.get("id"), "/awards[]/id")
@@ -282,8 +282,8 @@ class Flattener:
                     )
                 )
             self._items(ocid, "award", index, award.get("items"), "/awards[]/items")
-        for index, contract in enumerate(contracts):
-            contract = obj(contract, "/contracts[]")
+        for index, raw_contract in enumerate(contracts):
+            contract = obj(raw_contract, "/contracts[]")
             amount, currency = money(contract.get("value"), "/contracts[]/value")
             period = obj(contract.get("period"), "/contracts[]/period")
             implementation = obj(contract.get("implementation"), "/contracts[]/implementation")
@@ -307,8 +307,8 @@ class Flattener:
                 )
             )
             self._items(ocid, "contract", index, contract.get("items"), "/contracts[]/items")
-            for transaction in transactions:
-                transaction = obj(transaction, "/contracts[]/implementation/transactions[]")
+            for raw_transaction in transactions:
+                transaction = obj(raw_transaction, "/contracts[]/implementation/transactions[]")
                 path = "/contracts[]/implementation/transactions[]"
                 t_amount, t_currency = money(transaction.get("value"), f"{path}/value")
                 rows["transactions"].append(
@@ -333,8 +333,8 @@ class Flattener:
         items = array(tender.get("items"), "/tender/items")
         lots = array(tender.get("lots"), "/tender/lots")
         goals = _goals(tender.get("sustainability"))
-        for lot in lots:
-            lot = obj(lot, "/tender/lots[]")
+        for raw_lot in lots:
+            lot = obj(raw_lot, "/tender/lots[]")
             lot_amount, lot_currency = money(lot.get("value"), "/tender/lots[]/value")
             lot_goals = _goals(lot.get("sustainability"))
             goals.extend(lot_goals)
@@ -386,8 +386,8 @@ class Flattener:
         """Add item rows; return the CPV divisions (first two digits) found, in order."""
         divisions: list[str] = []
         text, obj = self.text, self.obj
-        for item in self.array(items, path):
-            item = obj(item, f"{path}[]")
+        for raw_item in self.array(items, path):
+            item = obj(raw_item, f"{path}[]")
             classification = obj(item.get("classification"), f"{path}[]/classification")
             scheme = text(classification.get("scheme"), f"{path}[]/classification/scheme")
             code = text(classification.get("id"), f"{path}[]/classification/id")
@@ -415,7 +415,7 @@ class Flattener:
         tables = {}
         for name, schema in TABLES.items():
             rows = self.rows[name]
-            columns = list(zip(*rows, strict=True)) if rows else [[] for _ in schema]
+            columns: list[Any] = list(zip(*rows, strict=True)) if rows else [[] for _ in schema]
             arrays = [pa.array(column, type=field.type) for column, field in zip(columns, schema, strict=True)]
             tables[name] = pa.Table.from_arrays(arrays, schema=schema)
             self.rows[name] = []
@@ -425,8 +425,4 @@ class Flattener:
 
 def _goals(value: Any) -> list[str]:
     """Return ``goal`` codes of the OCDS sustainability extension (``/tender/sustainability[]/goal``)."""
-    goals = []
-    for entry in _list(value):
-        if isinstance(entry, dict) and isinstance(entry.get("goal"), str):
-            goals.append(entry["goal"])
-    return goals
+    return [entry["goal"] for entry in _list(value) if isinstance(entry, dict) and isinstance(entry.get("goal"), str)]

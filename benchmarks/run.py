@@ -1,0 +1,152 @@
+"""Benchmark CivicBuy's analytics engine against the floor and the tools the field uses, on the same files.
+
+    .venv/bin/python benchmarks/run.py --releases 100000 --bench-python /tmp/bench-venv/bin/python
+
+Every measurement runs in its own process under /usr/bin/time (wall time and peak RSS). Files are generated with
+the seeded synthetic generator into benchmarks/out/ (git-ignored). Only local files are used: ocdskit gets the
+release schema by path and libcoveocds a ZIP of the local schema, so nothing is fetched from the network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import orjson
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+SHARED_SCHEMA = Path(os.environ.get("CIVICBUY_SHARED_DIR", REPO.parent / "shared")) / "data/ocds-samples/schema-1.1"
+
+FLOOR = "import orjson,sys\nfor line in open(sys.argv[1],'rb'): orjson.loads(line)"
+CB_INDICATORS = "import sys\nfrom civicbuy.analytics import api\napi.compute_indicators(sys.argv[1], store=False)"
+CB_INGEST = "import sys\nfrom civicbuy.analytics import api\napi.ingest(sys.argv[1], sys.argv[2])"
+CB_ON_DATASET = "import sys\nfrom civicbuy.analytics import api\napi.compute_indicators(sys.argv[1], store=False)"
+CB_COMPILE = (
+    "import sys\nfrom civicbuy.analytics import api\nn = sum(1 for _ in api.compile_releases(sys.argv[1]))\n"
+    "print(n, file=sys.stderr)"
+)
+CB_REVIEW = "import sys\nfrom civicbuy.analytics.ocds.review import review\nreview(sys.argv[1], schema=sys.argv[2])"
+
+
+def timed(command: list[str], stdin: Path | None = None) -> dict[str, float | int | str]:
+    """Run ``command`` under /usr/bin/time; return wall seconds, peak RSS in MB and the exit status."""
+    wrapped = ["/usr/bin/time", "-f", "%e %M", *command]
+    with stdin.open("rb") if stdin else open(os.devnull, "rb") as handle:  # noqa: PTH123
+        process = subprocess.run(wrapped, stdin=handle, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    last = process.stderr.decode(errors="replace").strip().splitlines()
+    seconds, kilobytes = last[-1].split()
+    result: dict[str, float | int | str] = {
+        "seconds": float(seconds),
+        "peak_mb": round(int(kilobytes) / 1024),
+        "status": process.returncode,
+    }
+    if process.returncode:
+        result["error"] = " | ".join(last[-4:-1])[:300]
+    return result
+
+
+def as_releases(compiled: Path, releases: Path) -> int:
+    """Split every compiled release into a tender release and an award release (to benchmark compiling)."""
+    count = 0
+    with compiled.open("rb") as source, releases.open("wb") as out:
+        for line in source:
+            data = orjson.loads(line)
+            first = {k: v for k, v in data.items() if k not in {"awards", "contracts", "bids"}}
+            first.update(id=data["ocid"] + "-tender", tag=["tender"])
+            out.write(orjson.dumps(first) + b"\n")
+            count += 1
+            if "awards" in data:
+                second = {
+                    "ocid": data["ocid"],
+                    "id": data["ocid"] + "-award",
+                    "tag": ["award", "contract"],
+                    "date": data["awards"][0]["date"],
+                    "awards": data["awards"],
+                    "contracts": data.get("contracts", []),
+                    "parties": data["parties"],
+                }
+                out.write(orjson.dumps(second) + b"\n")
+                count += 1
+    return count
+
+
+def as_package(compiled: Path, package: Path) -> None:
+    """Wrap the compiled releases in one release package (the input libcoveocds reads)."""
+    with compiled.open("rb") as source, package.open("wb") as out:
+        out.write(
+            b'{"uri": "https://example.org/p", "version": "1.1", "publishedDate": "2024-01-01T00:00:00Z", '
+            b'"releases": ['
+        )
+        for index, line in enumerate(source):
+            out.write((b"," if index else b"") + line.strip())
+        out.write(b"]}")
+
+
+def standard_zip(target: Path) -> Path:
+    """Build a ZIP of the local OCDS 1.1 schema in the layout libcoveocds expects (standard-x/schema/...)."""
+    with zipfile.ZipFile(target, "w") as archive:
+        for file in SHARED_SCHEMA.rglob("*"):
+            if file.is_file():
+                archive.write(file, f"standard-1.1/schema/{file.relative_to(SHARED_SCHEMA)}")
+    return target
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--releases", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--bench-python", default=str(HERE / ".venv" / "bin" / "python"))
+    parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument("--skip", nargs="*", default=[], help="Steps to skip: ocdskit libcove review")
+    args = parser.parse_args()
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    python = sys.executable
+    compiled = out / f"compiled-{args.releases}.jsonl"
+    if not compiled.exists():
+        from civicbuy.analytics.synthetic import write_jsonl
+
+        write_jsonl(compiled, args.releases, seed=args.seed)
+    releases = out / f"releases-{args.releases}.jsonl"
+    release_count = as_releases(compiled, releases)
+    size_mb = compiled.stat().st_size / 1e6
+    results: dict[str, object] = {
+        "compiled_releases": args.releases,
+        "releases": release_count,
+        "file_mb": round(size_mb, 1),
+    }
+    results["orjson_floor"] = timed([python, "-c", FLOOR, str(compiled)])
+    results["civicbuy_indicators_from_file"] = timed([python, "-c", CB_INDICATORS, str(compiled)])
+    dataset = out / "data" / f"bench-{args.releases}"
+    results["civicbuy_ingest"] = timed([python, "-c", CB_INGEST, str(compiled), str(dataset)])
+    results["civicbuy_indicators_on_dataset"] = timed([python, "-c", CB_ON_DATASET, str(dataset)])
+    results["civicbuy_compile"] = timed([python, "-c", CB_COMPILE, str(releases)])
+    schema = SHARED_SCHEMA / "release-schema.json"
+    if "ocdskit" not in args.skip:
+        ocdskit = str(Path(args.bench_python).parent / "ocdskit")
+        results["ocdskit_compile"] = timed([ocdskit, "compile", "--schema", str(schema)], stdin=releases)
+    if "review" not in args.skip:
+        results["civicbuy_review"] = timed([python, "-c", CB_REVIEW, str(compiled), str(schema)])
+    if "libcove" not in args.skip:
+        package = out / f"package-{args.releases}.json"
+        as_package(compiled, package)
+        zipped = standard_zip(out / "standard.zip")
+        libcove = str(Path(args.bench_python).parent / "libcoveocds")
+        results["libcoveocds"] = timed(
+            [libcove, "--schema-version", "1.1", "--standard-zip", str(zipped), "--skip-aggregates", str(package)]
+        )
+    floor = float(results["orjson_floor"]["seconds"])  # type: ignore[index]
+    for value in results.values():
+        if isinstance(value, dict):
+            value["x_orjson_floor"] = round(float(value["seconds"]) / floor, 2) if floor else None
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
