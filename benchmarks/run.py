@@ -91,9 +91,11 @@ def as_package(compiled: Path, package: Path) -> None:
 def standard_zip(target: Path) -> Path:
     """Build a ZIP of the local OCDS 1.1 schema in the layout libcoveocds expects (standard-x/schema/...)."""
     with zipfile.ZipFile(target, "w") as archive:
-        for file in SHARED_SCHEMA.rglob("*"):
+        archive.writestr("standard-1.1/", "")  # libcoveocds reads the top folder from the first entry
+        for file in sorted(SHARED_SCHEMA.rglob("*")):
             if file.is_file():
-                archive.write(file, f"standard-1.1/schema/{file.relative_to(SHARED_SCHEMA)}")
+                for prefix in ("standard-1.1/schema/", "standard-1.1/standard/schema/"):
+                    archive.write(file, f"{prefix}{file.relative_to(SHARED_SCHEMA)}")
     return target
 
 
