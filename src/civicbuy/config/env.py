@@ -40,6 +40,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CIVICBUY_UPLOAD_MAX_BYTES", str(2 * 1024**3), "Largest OCDS upload accepted, in bytes."),
     Setting("CIVICBUY_LOG_FORMAT", "text", "text or json (structured logs for production)."),
     Setting("CIVICBUY_WORKERS", "2", "Web server worker processes started by `civicbuy serve`."),
+    Setting(
+        "CIVICBUY_API_RATE_ANONYMOUS",
+        "300/m",
+        "Most API requests one address may make without a token (number/s, /m, /h or /d).",
+    ),
+    Setting("CIVICBUY_API_RATE_TOKEN", "1200/m", "Most API requests one API token may make (number/s, /m, /h or /d)."),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

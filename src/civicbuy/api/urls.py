@@ -1,0 +1,83 @@
+"""The REST API, mounted at /api/ by the project URL map.
+
+Routes are versioned (``/api/v1/...``); the OpenAPI document is at ``/api/openapi.json`` and a browsable
+page at ``/api/docs`` (served from the app's own static files, no CDN). One router module per part.
+Every error, including an unknown path under /api/, has the body ``{"error": {"code", "message", "details"}}``.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import URLPattern, URLResolver, path, re_path
+from ninja import NinjaAPI, Schema
+from ninja.throttling import AnonRateThrottle, AuthRateThrottle
+
+from civicbuy import __version__
+from civicbuy.api import errors
+from civicbuy.api.routers import assessments, casestudies, guide, taxonomy
+from civicbuy.config import env
+
+VERSION = "v1"
+
+api = NinjaAPI(
+    title="CivicBuy API",
+    version=f"{VERSION} ({__version__})",
+    description=(
+        "Read the guide, the case-study library and the taxonomy; read your own assessments, submissions "
+        "and (with an API token) your organisation's private data. Errors always have the body "
+        '`{"error": {"code", "message", "details"}}`. Lists are paginated with `page` and `page_size`.'
+    ),
+    urls_namespace="api",
+    throttle=[
+        AnonRateThrottle(env.get("CIVICBUY_API_RATE_ANONYMOUS")),
+        AuthRateThrottle(env.get("CIVICBUY_API_RATE_TOKEN")),
+    ],
+)
+errors.install(api)
+
+
+class VersionOut(Schema):
+    """Where each part of this API version lives."""
+
+    version: str
+    parts: dict[str, str]
+
+
+PARTS = {
+    "taxonomy": taxonomy.router,
+    "guide": guide.router,
+    "case-studies": casestudies.router,
+    "assessments": assessments.router,
+}
+for prefix, router in PARTS.items():
+    api.add_router(f"/{VERSION}/{prefix}/", router)
+
+
+@api.get(f"/{VERSION}/", response=VersionOut, tags=["meta"], summary="This API version and its parts")
+def index(request: HttpRequest) -> VersionOut:
+    """Links to each part of the API."""
+    return VersionOut(version=VERSION, parts={name: request.build_absolute_uri(f"{name}/") for name in PARTS})
+
+
+def root(request: HttpRequest) -> HttpResponse:
+    """/api/: where the versions, the OpenAPI document and the docs page are."""
+    return JsonResponse(
+        {
+            "versions": {VERSION: request.build_absolute_uri(f"{VERSION}/")},
+            "openapi": request.build_absolute_uri("openapi.json"),
+            "docs": request.build_absolute_uri("docs"),
+        }
+    )
+
+
+def not_found(request: HttpRequest, rest: str) -> HttpResponse:
+    """Any other path under /api/: a JSON 404 in the house shape (never the HTML error page)."""
+    del request, rest
+    return errors.error_response(404, "There is no API resource at this address; see /api/docs.")
+
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", root, name="api-root"),
+    path("", api.urls),
+    re_path(r"^(?P<rest>.*)$", not_found),
+]
