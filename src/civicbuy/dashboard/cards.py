@@ -1,0 +1,316 @@
+"""One card per indicator family: headline figure, trend, spread across buyers, the median buyer, and the way
+to improve (a guide step and case studies through the shared taxonomy).
+
+Figures come from :mod:`civicbuy.dashboard.summary`; definitions, directions and guide steps from the engine's
+registry. Links are resolved by the caller (``links``), so the worker can build the charts without the CMS.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from civicbuy.analytics.indicators.registry import HIGHER_IS_BETTER, HIGHER_IS_WORSE, Indicator, all_indicators
+from civicbuy.dashboard import charts
+from civicbuy.dashboard.summary import ALL, Filters, FlagRate, Summary, flag_rates_by, median
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+FAMILIES: tuple[tuple[str, Any, str | None], ...] = (
+    ("competition", gettext_lazy("Competition"), "competition.single_bid_rate"),
+    ("timeliness", gettext_lazy("Timeliness"), "timeliness.tender_period_days"),
+    ("transparency", gettext_lazy("Transparency"), "transparency.key_fields_share"),
+    ("integrity", gettext_lazy("Integrity: red flags"), None),
+    ("diversity", gettext_lazy("Supplier diversity"), "diversity.sme_award_share"),
+    ("sustainability", gettext_lazy("Sustainability"), "sustainability.environmental_criteria_share"),
+    ("emergency", gettext_lazy("Emergency buying"), "emergency.process_share"),
+)
+ANY_FLAG = "integrity.any_flag"
+#: Relative difference from the median under which a figure is "close to the median".
+CLOSE = 0.05
+
+
+def kind_of(code: str) -> str:
+    """Return how a value of indicator ``code`` is shown: percent, days or number."""
+    if code.startswith("R") or code == ANY_FLAG or code.endswith(("_share", "_rate")):
+        return "percent"
+    if "days" in code:
+        return "days"
+    return "number"
+
+
+def format_value(value: float | None, kind: str) -> str:
+    """Return a value in words for a page ("23%", "12.5 days", "2.4")."""
+    if value is None:
+        return _("not available")
+    if kind == "percent":
+        return f"{value:.0%}"
+    if kind == "days":
+        return _("%(days)s days") % {"days": f"{value:,.1f}"}
+    return f"{value:,.1f}" if abs(value) < 1000 else f"{value:,.0f}"  # noqa: PLR2004
+
+
+@dataclass
+class Row:
+    """One indicator on a card."""
+
+    code: str
+    name: str
+    definition: str
+    direction: str
+    value: float | None
+    median: float | None
+    kind: str
+    guide_step: str
+    themes: tuple[str, ...]
+    is_red_flag: bool = False
+    reason: str = ""
+    detail: str = ""
+    guide_url: str | None = None
+
+    @property
+    def value_text(self) -> str:
+        """Return the value in words."""
+        return format_value(self.value, self.kind)
+
+    @property
+    def median_text(self) -> str:
+        """Return the median buyer's value in words."""
+        return format_value(self.median, self.kind)
+
+    @property
+    def comparison(self) -> str:
+        """Return "better", "worse" or "close" compared with the median buyer ("" when it cannot be said)."""
+        if self.value is None or self.median is None or self.direction not in (HIGHER_IS_BETTER, HIGHER_IS_WORSE):
+            return ""
+        scale = max(abs(self.median), 1e-9)
+        if abs(self.value - self.median) / scale <= CLOSE:
+            return "close"
+        higher = self.value > self.median
+        return "better" if higher == (self.direction == HIGHER_IS_BETTER) else "worse"
+
+    @property
+    def comparison_text(self) -> str:
+        """Return the comparison with the median buyer in words."""
+        return {
+            "better": _("Better than the median buyer"),
+            "worse": _("Worse than the median buyer"),
+            "close": _("Close to the median buyer"),
+        }.get(self.comparison, "")
+
+
+@dataclass
+class Card:
+    """An indicator family's card."""
+
+    family: str
+    title: str
+    headline: Row | None
+    rows: list[Row] = field(default_factory=list)
+    charts: list[charts.Chart] = field(default_factory=list)
+    note: str = ""
+    cases: list[Any] = field(default_factory=list)
+
+    @property
+    def computable(self) -> bool:
+        """Return whether any figure of the family could be computed."""
+        return any(row.value is not None for row in self.rows)
+
+
+@dataclass(frozen=True)
+class Links:
+    """How to reach the guide and the case studies (resolved once per request by the view)."""
+
+    step_url: Callable[[str], str | None]
+    cases: Callable[[tuple[str, ...]], list[Any]]
+
+
+def _declared(family: str) -> list[Indicator]:
+    return [
+        declared
+        for declared in all_indicators()
+        if declared.family == family and ("dataset" in declared.levels or declared.levels == ("process",))
+    ]
+
+
+def _flag_row(declared: Indicator, rate: FlagRate | None, buyer_rates: list[float | None]) -> Row:
+    value = rate.share if rate else None
+    detail = (
+        _("%(flagged)s of %(applicable)s processes where it applies")
+        % {"flagged": f"{rate.flagged:,}", "applicable": f"{rate.applicable:,}"}
+        if rate and rate.applicable
+        else ""
+    )
+    return Row(
+        code=declared.code,
+        name=declared.name,
+        definition=declared.definition,
+        direction=declared.direction,
+        value=value,
+        median=median([v for v in buyer_rates if v is not None]),
+        kind="percent",
+        guide_step=declared.guide_step,
+        themes=declared.themes,
+        is_red_flag=True,
+        detail=detail,
+    )
+
+
+def _integrity_card(summary: Summary, filters: Filters, title: str) -> Card:
+    declared = [d for d in _declared("integrity") if d.is_red_flag]
+    total = summary.any_flag(filters)
+    by_buyer_rates = flag_rates_by(summary, filters, "buyer_id")
+    totals = summary.flag_rates(filters)
+    rows = [
+        _flag_row(d, totals.get(d.code), [rates[d.code].share for rates in by_buyer_rates.values()]) for d in declared
+    ]
+    applicable, flagged = (total[0][1], total[0][2]) if total else (0, 0)
+    any_buyers = {str(b): (a, f) for b, a, f in summary.any_flag(filters, "buyer_id")}
+    buyer_shares = {b: f / a for b, (a, f) in any_buyers.items() if a}
+    headline = Row(
+        code=ANY_FLAG,
+        name=_("Processes with at least one red flag"),
+        definition=_("Share of processes, among those where at least one red flag can be checked, that raise one or more."),
+        direction=HIGHER_IS_WORSE,
+        value=flagged / applicable if applicable else None,
+        median=median(list(buyer_shares.values())),
+        kind="percent",
+        guide_step=rows[0].guide_step if rows else "",
+        themes=("integrity",),
+        detail=_("%(flagged)s of %(applicable)s processes") % {"flagged": f"{flagged:,}", "applicable": f"{applicable:,}"},
+    )
+    card = Card("integrity", title, headline if applicable else None, rows)
+    years = summary.any_flag(replace(filters, year=None), "year")
+    trend = [(str(year), f / a) for year, a, f in years if year is not None and a]
+    bars = sorted(((summary.buyer_name(b), s) for b, s in buyer_shares.items()), key=lambda pair: -pair[1])
+    _add_charts(card, headline, trend, bars, filters, summary)
+    return card
+
+
+def _engine_card(summary: Summary, filters: Filters, family: str, title: str, headline_code: str | None) -> Card:
+    slice_name = str(filters.year) if filters.year and str(filters.year) in map(str, summary.overview["trend_years"]) else ALL
+    values = summary.indicator_values(slice_name)
+    reasons = summary.reasons()
+    level, identifier = ("buyer", filters.buyer) if filters.buyer else ("dataset", "dataset")
+    rows = []
+    for declared in _declared(family):
+        buyer_values = [v for (code, lvl, _id), v in values.items() if code == declared.code and lvl == "buyer"]
+        rows.append(
+            Row(
+                code=declared.code,
+                name=declared.name,
+                definition=declared.definition,
+                direction=declared.direction,
+                value=values.get((declared.code, level, identifier)),
+                median=median(buyer_values),
+                kind=kind_of(declared.code),
+                guide_step=declared.guide_step,
+                themes=declared.themes,
+                reason=reasons.get(declared.code, ""),
+            )
+        )
+    headline = next((r for r in rows if r.code == headline_code and r.value is not None), None)
+    headline = headline or next((r for r in rows if r.value is not None), None)
+    card = Card(family, title, headline, rows)
+    if filters.year and slice_name == ALL:
+        card.note = _("No figures for %(year)s: the figures shown cover every year.") % {"year": filters.year}
+    if not filters.only_period:
+        card.note = _(
+            "These indicators are computed per year and per buyer, not per CPV division or procurement method: "
+            "the figures shown ignore those two filters."
+        )
+    if headline is None:
+        return card
+    trend_values = summary.indicator_trend([headline.code], level, identifier or "dataset")[headline.code]
+    trend = [(str(year), value) for year, value in sorted(trend_values.items()) if value is not None]
+    bars = sorted(
+        (
+            (summary.buyer_name(identifier_), value)
+            for (code, lvl, identifier_), value in values.items()
+            if code == headline.code and lvl == "buyer" and value is not None
+        ),
+        key=lambda pair: -pair[1],
+    )
+    _add_charts(card, headline, trend, bars, filters, summary)
+    return card
+
+
+def _add_charts(
+    card: Card, headline: Row, trend: list[tuple[str, float]], bars: list[tuple[str, float]], filters: Filters, summary: Summary
+) -> None:
+    percent = headline.kind == "percent"
+    if len(trend) > 1:
+        first, last = trend[0], trend[-1]
+        text = _("%(name)s by year: %(first)s in %(first_year)s, %(last)s in %(last_year)s.") % {
+            "name": headline.name,
+            "first": format_value(first[1], headline.kind),
+            "first_year": first[0],
+            "last": format_value(last[1], headline.kind),
+            "last_year": last[0],
+        }
+        card.charts.append(
+            charts.Chart(
+                chart_id=f"chart-{card.family}-trend",
+                title=_("%(name)s by year") % {"name": headline.name},
+                summary=text,
+                spec=charts.trend_spec(
+                    str(_("%(name)s by year") % {"name": headline.name}), trend, headline.name, percent=percent
+                ),
+                headers=[_("Year"), headline.name],
+                rows=[[label, format_value(value, headline.kind)] for label, value in trend],
+            )
+        )
+    if len(bars) > 1:
+        highlight = summary.buyer_name(filters.buyer) if filters.buyer else ""
+        middle = headline.median
+        text = _(
+            "%(name)s across %(count)s buyers: from %(low)s to %(high)s; the median buyer: %(median)s."
+        ) % {
+            "name": headline.name,
+            "count": len(bars),
+            "low": format_value(bars[-1][1], headline.kind),
+            "high": format_value(bars[0][1], headline.kind),
+            "median": format_value(middle, headline.kind),
+        }
+        if len(bars) > charts.MAX_BARS:
+            text += " " + _("The chart shows the %(count)s highest; the table lists all.") % {"count": charts.MAX_BARS}
+        card.charts.append(
+            charts.Chart(
+                chart_id=f"chart-{card.family}-buyers",
+                title=_("%(name)s by buyer") % {"name": headline.name},
+                summary=text,
+                spec=charts.distribution_spec(
+                    str(_("%(name)s by buyer (dashed line: median buyer)") % {"name": headline.name}),
+                    bars,
+                    middle,
+                    headline.name,
+                    percent=percent,
+                    highlight=highlight,
+                ),
+                headers=[_("Buyer"), headline.name],
+                rows=[[label, format_value(value, headline.kind)] for label, value in bars],
+            )
+        )
+
+
+def family_cards(summary: Summary, filters: Filters, links: Links | None = None) -> list[Card]:
+    """Return the cards of every indicator family for the filtered data."""
+    result = []
+    for family, title, headline in FAMILIES:
+        if family == "integrity":
+            card = _integrity_card(summary, filters, str(title))
+        else:
+            card = _engine_card(summary, filters, family, str(title), headline)
+        if links is not None:
+            for row in card.rows:
+                row.guide_url = links.step_url(row.guide_step) if row.guide_step else None
+            if card.headline is not None:
+                card.headline.guide_url = links.step_url(card.headline.guide_step)
+            themes = tuple(sorted({theme for row in card.rows for theme in row.themes}))
+            card.cases = links.cases(themes)
+        result.append(card)
+    return result

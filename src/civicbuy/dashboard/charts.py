@@ -1,0 +1,150 @@
+"""Charts as Vega-Lite specs, rendered to SVG on the server with vl-convert (pages work without JavaScript,
+and the same SVG goes into the PDF).
+
+Every chart carries a text summary (its ``<desc>`` and the paragraph under it) and the data as a table.
+Rendering costs ~0.1 s a chart (and seconds for the first one in a process), so SVGs are cached on disk by
+the hash of their spec: :func:`civicbuy.dashboard.summary.build` renders the common views at ingest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+CACHE = "charts"
+COLOUR = "#0b5e4a"
+HIGHLIGHT = "#d4351c"
+MEDIAN = "#1d70b8"
+MAX_BARS = 25
+SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+
+
+@dataclass
+class Chart:
+    """A chart: its spec, a text summary and its data as a table."""
+
+    chart_id: str
+    title: str
+    summary: str
+    spec: dict[str, Any]
+    headers: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    svg: str = ""
+
+    @property
+    def key(self) -> str:
+        """Return the cache key of the rendered SVG."""
+        return hashlib.sha256(orjson.dumps(self.spec, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]
+
+    @property
+    def spec_json(self) -> str:
+        """Return the spec as JSON (for browsers that enhance the SVG into an interactive chart)."""
+        return orjson.dumps(self.spec).decode()
+
+
+def _base(title: str, values: list[dict[str, Any]], width: int, height: int | str) -> dict[str, Any]:
+    return {
+        "$schema": SCHEMA,
+        "title": {"text": title, "anchor": "start", "fontSize": 14},
+        "width": width,
+        "height": height,
+        "data": {"values": values},
+        "config": {"font": "DejaVu Sans, Helvetica, Arial, sans-serif", "view": {"stroke": None}},
+    }
+
+
+def trend_spec(title: str, points: list[tuple[str, float]], y_title: str, *, percent: bool) -> dict[str, Any]:
+    """A line chart of one value over time."""
+    values = [{"period": label, "value": value} for label, value in points]
+    spec = _base(title, values, 420, 180)
+    spec["mark"] = {"type": "line", "point": True, "color": COLOUR, "strokeWidth": 2.5}
+    spec["encoding"] = {
+        "x": {"field": "period", "type": "ordinal", "title": None, "axis": {"labelAngle": 0}},
+        "y": {
+            "field": "value",
+            "type": "quantitative",
+            "title": y_title,
+            "axis": {"format": ".0%" if percent else "~s"},
+            "scale": {"zero": True},
+        },
+    }
+    return spec
+
+
+def distribution_spec(
+    title: str, bars: list[tuple[str, float]], median: float | None, x_title: str, *, percent: bool, highlight: str = ""
+) -> dict[str, Any]:
+    """A horizontal bar chart of one value per buyer, with the median buyer as a vertical rule."""
+    values = [{"buyer": label, "value": value, "chosen": label == highlight} for label, value in bars[:MAX_BARS]]
+    spec = _base(title, values, 420, {"step": 16})
+    bar = {
+        "mark": {"type": "bar"},
+        "encoding": {
+            "y": {"field": "buyer", "type": "nominal", "sort": "-x", "title": None, "axis": {"labelLimit": 220}},
+            "x": {
+                "field": "value",
+                "type": "quantitative",
+                "title": x_title,
+                "axis": {"format": ".0%" if percent else "~s"},
+            },
+            "color": {
+                "field": "chosen",
+                "type": "nominal",
+                "scale": {"domain": [False, True], "range": [COLOUR, HIGHLIGHT]},
+                "legend": None,
+            },
+        },
+    }
+    layers: list[dict[str, Any]] = [bar]
+    if median is not None:
+        layers.append(
+            {
+                "data": {"values": [{"median": median}]},
+                "mark": {"type": "rule", "color": MEDIAN, "strokeWidth": 2, "strokeDash": [6, 3]},
+                "encoding": {"x": {"field": "median", "type": "quantitative"}},
+            }
+        )
+    spec["layer"] = layers
+    return spec
+
+
+_SVG_OPEN = re.compile(r"<svg\b([^>]*)>", re.DOTALL)
+
+
+def accessible(svg: str, chart: Chart) -> str:
+    """Give the rendered SVG an image role, a title and a description (the text summary)."""
+    title_id, desc_id = f"{chart.chart_id}-title", f"{chart.chart_id}-desc"
+
+    def replace(match: re.Match[str]) -> str:
+        attributes = match.group(1)
+        return (
+            f'<svg{attributes} role="img" aria-labelledby="{title_id} {desc_id}" class="cb-chart" focusable="false">'
+            f'<title id="{title_id}">{escape(chart.title)}</title><desc id="{desc_id}">{escape(chart.summary)}</desc>'
+        )
+
+    return _SVG_OPEN.sub(replace, svg, count=1)
+
+
+def render(chart: Chart, cache: Path | None) -> str:
+    """Render ``chart`` to SVG (from the cache when it was rendered before) and store it on the chart."""
+    svg = ""
+    cached = cache / f"{chart.key}.svg" if cache is not None else None
+    if cached is not None and cached.exists():
+        svg = cached.read_text(encoding="utf-8")
+    else:
+        import vl_convert
+
+        svg = vl_convert.vegalite_to_svg(chart.spec)
+        if cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            temporary = cached.with_suffix(".tmp")
+            temporary.write_text(svg, encoding="utf-8")
+            temporary.replace(cached)
+    chart.svg = accessible(svg, chart)
+    return chart.svg
