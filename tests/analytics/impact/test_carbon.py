@@ -51,7 +51,8 @@ def test_ranges_bracket_the_central_estimate(demo_carbon: carbon.CarbonResult) -
         assert estimate.kg_low <= estimate.kg <= estimate.kg_high
     # the range is the source spread widened by 30% each side
     c0 = next(e for e in demo_carbon.estimates if e.line.id == "ocds-synth1-000000000/C-0")
-    assert c0.kg_low == pytest.approx(c0.kg * 0.7) and c0.kg_high == pytest.approx(c0.kg * 1.3)
+    assert c0.kg_low == pytest.approx(c0.kg * 0.7)
+    assert c0.kg_high == pytest.approx(c0.kg * 1.3)
 
 
 def test_hot_spots_and_coverage(demo_carbon: carbon.CarbonResult) -> None:
@@ -108,7 +109,8 @@ def test_supplier_intensity_overrides_the_category() -> None:
     table.suppliers["S1"] = factors.SupplierFactor("S1", 0.01, 0.01, 0.01, "EUR", 2022, "Supplier report 2022")
     result = carbon.estimate([_line(), _line(id="y", supplier_id="S2")], table, factors.load_conversion())
     own, other = result.estimates
-    assert own.factor_key == "supplier:S1" and own.kg == pytest.approx(10.0)
+    assert own.factor_key == "supplier:S1"
+    assert own.kg == pytest.approx(10.0)
     assert other.factor_key == "cpv:45233"
     # a supplier intensity also covers a line with no CPV code
     no_code = carbon.estimate([_line(cpv="")], table, factors.load_conversion())
@@ -122,7 +124,8 @@ def test_years_outside_the_tables_use_the_nearest_and_say_so() -> None:
 
 
 @pytest.mark.parametrize(
-    ("code", "expected"), [("45233140-2", "45233140"), ("45233140", "45233140"), ("4523", ""), (None, ""), ("ABCDEFGH", "")]
+    ("code", "expected"),
+    [("45233140-2", "45233140"), ("45233140", "45233140"), ("4523", ""), (None, ""), ("ABCDEFGH", "")],
 )
 def test_normalise_cpv(code: object, expected: str) -> None:
     assert normalise_cpv(code) == expected

@@ -42,6 +42,8 @@ def test_spend_shift_uses_the_other_categorys_factor(demo_carbon: carbon.CarbonR
     expected = 0.0
     for e in demo_carbon.covered:
         if e.line.cpv.startswith("601"):
+            assert e.line.amount is not None
+            assert e.line.year is not None
             moved, _ = load_conversion().convert(
                 e.line.amount * 0.1, e.line.currency, e.line.year, rail.currency, rail.price_year
             )
@@ -54,8 +56,12 @@ def test_the_example_scenario_adds_up(demo_carbon: carbon.CarbonResult) -> None:
     result = scenarios.run_scenario(demo_carbon, scenarios.load_scenario())
     data = result.as_dict()
     assert len(data["assumptions"]) == 4
-    assert sum(a["change_tonnes_co2e"] for a in data["assumptions"]) == pytest.approx(data["change_tonnes_co2e"], abs=0.01)
-    assert data["scenario_tonnes_co2e"] == pytest.approx(data["baseline_tonnes_co2e"] + data["change_tonnes_co2e"], abs=0.01)
+    assert sum(a["change_tonnes_co2e"] for a in data["assumptions"]) == pytest.approx(
+        data["change_tonnes_co2e"], abs=0.01
+    )
+    assert data["scenario_tonnes_co2e"] == pytest.approx(
+        data["baseline_tonnes_co2e"] + data["change_tonnes_co2e"], abs=0.01
+    )
     assert data["change_tonnes_co2e"] < 0
     assert data["scenario_tonnes_co2e_low"] < data["scenario_tonnes_co2e"] < data["scenario_tonnes_co2e_high"]
 

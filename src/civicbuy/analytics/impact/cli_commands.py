@@ -66,6 +66,11 @@ EXISTING = click.Path(exists=True, dir_okay=False)
 @click.option("--commitments", "commitments_file", type=EXISTING, help="Social-value commitments CSV.")
 @click.option("--deliveries", "deliveries_file", type=EXISTING, help="Social-value deliveries CSV.")
 @click.option("--language", type=click.Choice(["en", "es"]), default="en", show_default=True)
+@click.option(
+    "--indicators/--no-indicators",
+    default=True,
+    help="Compute indicator results as SDG evidence (stored results of a dataset are used when present).",
+)
 @_friendly
 def report_command(  # noqa: PLR0917 - click passes options by keyword
     file: str,
@@ -76,6 +81,7 @@ def report_command(  # noqa: PLR0917 - click passes options by keyword
     commitments_file: str | None,
     deliveries_file: str | None,
     language: str,
+    indicators: bool,
 ) -> None:
     """Report carbon, SDG and social-value impact of FILE (an OCDS file, '-' for stdin, or a dataset directory)."""
     from civicbuy.analytics.impact import factors, report, scenarios, social_value
@@ -101,6 +107,7 @@ def report_command(  # noqa: PLR0917 - click passes options by keyword
         commitments=tuple(commitments),
         deliveries=tuple(deliveries),
         problems=tuple(problems),
+        indicators=None if indicators else [],
     )
     result = report.build_report(file, inputs, language)
     if output == "json":
