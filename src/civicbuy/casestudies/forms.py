@@ -43,7 +43,7 @@ RESULT_ROWS = 6
 SOURCE_ROWS = 8
 YEARS = re.compile(r"^(19|20)\d\d(-(19|20)\d\d)?$")
 # A figure: a number that is not a year on its own (1900-2099) and not a [src:N] citation.
-FIGURE = re.compile(r"(?<![\w.\[:])(?!(?:19|20)\d\d\b)\d[\d.,]*\s*(%|per ?cent|por ciento)?")
+FIGURE = re.compile(r"(?<![\w.\[:\-/])(?!(?:19|20)\d\d\b)\d[\d.,]*\s*(%|per ?cent|por ciento)?")
 _SCRIPT_SCHEMES = [re.compile(r"\s*".join(scheme) + r"\s*:", re.IGNORECASE) for scheme in ("javascript", "vbscript", "data")]
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
