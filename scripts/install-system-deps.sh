@@ -9,6 +9,10 @@ missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
+# Node.js and npm (front-end build): Debian's packages, only when no node/npm is on the PATH already.
+command -v npm >/dev/null || missing+=(nodejs npm)
+# venv support for Debian's own Python (not needed by other Python builds, harmless there).
+if [ -x /usr/bin/python3.11 ] && ! /usr/bin/python3.11 -c "import ensurepip" 2>/dev/null; then missing+=(python3.11-venv); fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then
