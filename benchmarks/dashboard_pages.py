@@ -85,10 +85,9 @@ def main() -> None:  # noqa: PLR0915 - one linear script
         timings["dashboard precompute (summary.build)"] = time.perf_counter() - start
         dataset.current_job = job
         dataset.save()
-    processes = Summary = summary.Summary(storage.summary_dir(job))
-    overview = Summary.overview
+    figures = summary.Summary(storage.summary_dir(job))
+    overview = figures.overview
     processes = overview["processes"]
-    Summary.close()
 
     user, _ = get_user_model().objects.get_or_create(username="benchmark", defaults={"is_superuser": True})
     client = Client()
@@ -100,9 +99,8 @@ def main() -> None:  # noqa: PLR0915 - one linear script
     cpv = overview["cpv_choices"][0]
     from civicbuy.dashboard.summary import Filters
 
-    Summary = summary.Summary(storage.summary_dir(job))
-    _total, rows = Summary.flagged_processes(Filters(), None, 0, 1)
-    Summary.close()
+    _total, rows = figures.flagged_processes(Filters(), None, 0, 1)
+    figures.close()
     ocid = rows[0]["ocid"]
     pages = [
         ("datasets list", "/en/dashboard/"),
@@ -127,7 +125,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script
             start = time.perf_counter()
             response = client.get(url, headers={"HX-Request": "true"} if "htmx" in name else {})
             measured.append(time.perf_counter() - start)
-            if response.status_code != 200:  # noqa: PLR2004
+            if response.status_code != 200:
                 sys.exit(f"{url}: HTTP {response.status_code}")
         warm = statistics.median(measured[1:]) if len(measured) > 1 else measured[0]
         results.append((name, measured[0], warm))

@@ -1,5 +1,7 @@
-"""One card per indicator family: headline figure, trend, spread across buyers, the median buyer, and the way
-to improve (a guide step and case studies through the shared taxonomy).
+"""One card per indicator family, with the way to improve it.
+
+Each card has a headline figure, its trend, its spread across buyers, the median buyer, and a guide step and case
+studies (through the shared taxonomy) that show how to improve it.
 
 Figures come from :mod:`civicbuy.dashboard.summary`; definitions, directions and guide steps from the engine's
 registry. Links are resolved by the caller (``links``), so the worker can build the charts without the CMS.
@@ -174,25 +176,30 @@ def _integrity_card(summary: Summary, filters: Filters, title: str) -> Card:
     headline = Row(
         code=ANY_FLAG,
         name=_("Processes with at least one red flag"),
-        definition=_("Share of processes, among those where at least one red flag can be checked, that raise one or more."),
+        definition=_(
+            "Share of processes, among those where at least one red flag can be checked, that raise one or more."
+        ),
         direction=HIGHER_IS_WORSE,
         value=flagged / applicable if applicable else None,
         median=median(list(buyer_shares.values())),
         kind="percent",
         guide_step=rows[0].guide_step if rows else "",
         themes=("integrity",),
-        detail=_("%(flagged)s of %(applicable)s processes") % {"flagged": f"{flagged:,}", "applicable": f"{applicable:,}"},
+        detail=_("%(flagged)s of %(applicable)s processes")
+        % {"flagged": f"{flagged:,}", "applicable": f"{applicable:,}"},
     )
     card = Card("integrity", title, headline if applicable else None, rows)
     years = summary.any_flag(replace(filters, year=None), "year")
     trend = [(str(year), f / a) for year, a, f in years if year is not None and a]
     bars = sorted(((summary.buyer_name(b), s) for b, s in buyer_shares.items()), key=lambda pair: -pair[1])
-    _add_charts(card, headline, trend, bars, filters, summary)
+    _add_charts(card, headline, trend=trend, bars=bars, filters=filters, summary=summary)
     return card
 
 
 def _engine_card(summary: Summary, filters: Filters, family: str, title: str, headline_code: str | None) -> Card:
-    slice_name = str(filters.year) if filters.year and str(filters.year) in map(str, summary.overview["trend_years"]) else ALL
+    slice_name = (
+        str(filters.year) if filters.year and str(filters.year) in map(str, summary.overview["trend_years"]) else ALL
+    )
     values = summary.indicator_values(slice_name)
     reasons = summary.reasons()
     level, identifier = ("buyer", filters.buyer) if filters.buyer else ("dataset", "dataset")
@@ -235,12 +242,18 @@ def _engine_card(summary: Summary, filters: Filters, family: str, title: str, he
         ),
         key=lambda pair: -pair[1],
     )
-    _add_charts(card, headline, trend, bars, filters, summary)
+    _add_charts(card, headline, trend=trend, bars=bars, filters=filters, summary=summary)
     return card
 
 
 def _add_charts(
-    card: Card, headline: Row, trend: list[tuple[str, float]], bars: list[tuple[str, float]], filters: Filters, summary: Summary
+    card: Card,
+    headline: Row,
+    *,
+    trend: list[tuple[str, float]],
+    bars: list[tuple[str, float]],
+    filters: Filters,
+    summary: Summary,
 ) -> None:
     percent = headline.kind == "percent"
     if len(trend) > 1:
@@ -267,9 +280,7 @@ def _add_charts(
     if len(bars) > 1:
         highlight = summary.buyer_name(filters.buyer) if filters.buyer else ""
         middle = headline.median
-        text = _(
-            "%(name)s across %(count)s buyers: from %(low)s to %(high)s; the median buyer: %(median)s."
-        ) % {
+        text = _("%(name)s across %(count)s buyers: from %(low)s to %(high)s; the median buyer: %(median)s.") % {
             "name": headline.name,
             "count": len(bars),
             "low": format_value(bars[-1][1], headline.kind),

@@ -1,5 +1,6 @@
-"""Charts as Vega-Lite specs, rendered to SVG on the server with vl-convert (pages work without JavaScript,
-and the same SVG goes into the PDF).
+"""Charts as Vega-Lite specs, rendered to SVG on the server with vl-convert.
+
+Pages work without JavaScript, and the same SVG goes into the PDF.
 
 Every chart carries a text summary (its ``<desc>`` and the paragraph under it) and the data as a table.
 Rendering costs ~0.1 s a chart (and seconds for the first one in a process), so SVGs are cached on disk by
@@ -9,13 +10,19 @@ the hash of their spec: :func:`civicbuy.dashboard.summary.build` renders the com
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Any
 
 import orjson
+
+logger = logging.getLogger(__name__)
 
 CACHE = "charts"
 COLOUR = "#0b5e4a"
@@ -48,7 +55,7 @@ class Chart:
         return orjson.dumps(self.spec).decode()
 
 
-def _base(title: str, values: list[dict[str, Any]], width: int, height: int | str) -> dict[str, Any]:
+def _base(title: str, values: list[dict[str, Any]], width: int, height: int | dict[str, int]) -> dict[str, Any]:
     return {
         "$schema": SCHEMA,
         "title": {"text": title, "anchor": "start", "fontSize": 14},
@@ -78,7 +85,13 @@ def trend_spec(title: str, points: list[tuple[str, float]], y_title: str, *, per
 
 
 def distribution_spec(
-    title: str, bars: list[tuple[str, float]], median: float | None, x_title: str, *, percent: bool, highlight: str = ""
+    title: str,
+    bars: list[tuple[str, float]],
+    median: float | None,
+    x_title: str,
+    *,
+    percent: bool,
+    highlight: str = "",
 ) -> dict[str, Any]:
     """A horizontal bar chart of one value per buyer, with the median buyer as a vertical rule."""
     values = [{"buyer": label, "value": value, "chosen": label == highlight} for label, value in bars[:MAX_BARS]]
@@ -131,20 +144,51 @@ def accessible(svg: str, chart: Chart) -> str:
     return _SVG_OPEN.sub(replace, svg, count=1)
 
 
-def render(chart: Chart, cache: Path | None) -> str:
-    """Render ``chart`` to SVG (from the cache when it was rendered before) and store it on the chart."""
-    svg = ""
+def _draw(spec: dict[str, Any], cached: Path | None) -> str:
+    import vl_convert
+
+    svg = str(vl_convert.vegalite_to_svg(spec))
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cached.with_name(f".{uuid.uuid4().hex}.tmp")
+        temporary.write_text(svg, encoding="utf-8")
+        temporary.replace(cached)
+    return svg
+
+
+#: Charts missing from the cache are drawn here, one at a time, while the page shows their table.
+_BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chart")
+_PENDING: set[str] = set()
+_PENDING_LOCK = threading.Lock()
+
+
+def _draw_later(spec: dict[str, Any], cached: Path) -> None:
+    try:
+        _draw(spec, cached)
+    except Exception:  # a chart that cannot be drawn leaves its table and summary on the page
+        logger.exception("could not draw chart %s", cached.name)
+    finally:
+        with _PENDING_LOCK:
+            _PENDING.discard(str(cached))
+
+
+def render(chart: Chart, cache: Path | None, *, wait: bool = True) -> str:
+    """Render ``chart`` to SVG (from the cache when it was rendered before) and store it on the chart.
+
+    With ``wait=False`` a chart missing from the cache is drawn in the background and left empty for now
+    (pages stay fast: the first chart drawn in a process takes seconds); its summary and table still show.
+    """
     cached = cache / f"{chart.key}.svg" if cache is not None else None
     if cached is not None and cached.exists():
         svg = cached.read_text(encoding="utf-8")
+    elif wait or cached is None:
+        svg = _draw(chart.spec, cached)
     else:
-        import vl_convert
-
-        svg = vl_convert.vegalite_to_svg(chart.spec)
-        if cached is not None:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            temporary = cached.with_suffix(".tmp")
-            temporary.write_text(svg, encoding="utf-8")
-            temporary.replace(cached)
+        with _PENDING_LOCK:
+            if str(cached) not in _PENDING:
+                _PENDING.add(str(cached))
+                _BACKGROUND.submit(_draw_later, chart.spec, cached)
+        chart.svg = ""
+        return ""
     chart.svg = accessible(svg, chart)
     return chart.svg

@@ -1,5 +1,7 @@
-"""Exports: every dashboard table as CSV and Excel (openpyxl), the dashboard as a PDF report (WeasyPrint), and
-the engine's flat Parquet tables for analysts.
+"""Exports: the dashboard's tables, a PDF report and the flat Parquet tables.
+
+Every dashboard table as CSV and Excel (openpyxl), the dashboard as a PDF report (WeasyPrint), and the engine's
+flat Parquet tables for analysts.
 
 Tables follow the page's filters, so an export matches what the user sees.
 """
@@ -61,12 +63,40 @@ def rows_of(summary: Summary, filters: Filters, table: str) -> tuple[list[str], 
             body.append([code, get(code).name, "dataset", "dataset", rate.share])
         return header, body
     if table == "buyers":
-        header = [_("Buyer identifier"), _("Buyer"), _("Processes"), _("Processes with red flags"), _("Tender value (%(currency)s)") % {"currency": summary.overview["currency"]}]
-        return header, [[b["id"], b["name"], b["processes"], b["flagged"], b["value"]] for b in summary.buyers(filters)]
-    header = [_("OCID"), _("Date"), _("Buyer"), _("Title"), _("Method"), _("CPV division"), _("Value"), _("Currency"), _("Red flags")]
+        header = [
+            _("Buyer identifier"),
+            _("Buyer"),
+            _("Processes"),
+            _("Processes with red flags"),
+            _("Tender value (%(currency)s)") % {"currency": summary.overview["currency"]},
+        ]
+        return header, [
+            [b["id"], b["name"], b["processes"], b["flagged"], b["value"]] for b in summary.buyers(filters)
+        ]
+    header = [
+        _("OCID"),
+        _("Date"),
+        _("Buyer"),
+        _("Title"),
+        _("Method"),
+        _("CPV division"),
+        _("Value"),
+        _("Currency"),
+        _("Red flags"),
+    ]
     _total, rows = summary.flagged_processes(filters, None, 0, MAX_ROWS)
     return header, [
-        [r["ocid"], r["date"].isoformat() if r["date"] else "", r["buyer_name"], r["title"], r["method"], r["cpv"], r["value"], r["currency"], r["flags"]]
+        [
+            r["ocid"],
+            r["date"].isoformat() if r["date"] else "",
+            r["buyer_name"],
+            r["title"],
+            r["method"],
+            r["cpv"],
+            r["value"],
+            r["currency"],
+            r["flags"],
+        ]
         for r in rows
     ]
 
@@ -117,6 +147,7 @@ def pdf_response(
     dataset: Dataset,
     summary: Summary,
     filters: Filters,
+    *,
     cards: list[Card],
     review: str,
     missing: list[dict[str, Any]],

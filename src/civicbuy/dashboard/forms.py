@@ -72,8 +72,12 @@ class FilterForm(forms.Form):
 
     def filters(self) -> Filters:
         """Return the valid filters (an invalid value is ignored rather than failing the page)."""
+        if not self.is_bound:
+            return Filters()
         if self.is_valid():
             data = self.cleaned_data
             return Filters(data["year"], data["buyer"] or None, data["cpv"] or None, data["method"] or None)
         valid = {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
-        return Filters(valid.get("year"), valid.get("buyer") or None, valid.get("cpv") or None, valid.get("method") or None)
+        return Filters(
+            valid.get("year"), valid.get("buyer") or None, valid.get("cpv") or None, valid.get("method") or None
+        )

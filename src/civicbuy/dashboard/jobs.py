@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from civicbuy.analytics import api
@@ -38,7 +39,10 @@ HEARTBEAT_SECONDS = 5.0
 PROGRESS_SECONDS = 0.5
 #: Share of the progress bar for each stage (reading is by far the longest).
 READING_END, INDICATORS_END = 80, 92
-ABANDONED = "The background worker stopped during the ingest (it was restarted or killed). The data shown before is unchanged; please upload the file again."  # noqa: E501
+ABANDONED = gettext_lazy(
+    "The background worker stopped during the ingest (it was restarted or killed). The data shown before is "
+    "unchanged; please upload the file again."
+)
 
 
 class IngestCancelledError(Exception):
@@ -47,16 +51,16 @@ class IngestCancelledError(Exception):
 
 def _file_position(path: Path) -> int | None:
     """Return how far this process has read ``path`` (Linux ``/proc/self/fdinfo``), or None when unknown."""
-    target = str(path.resolve())
+    target = path.resolve()
     try:
-        descriptors = os.listdir("/proc/self/fd")
+        descriptors = list(Path("/proc/self/fd").iterdir())
     except OSError:
         return None
     for descriptor in descriptors:
         try:
-            if os.readlink(f"/proc/self/fd/{descriptor}") != target:
+            if descriptor.readlink() != target:
                 continue
-            with Path(f"/proc/self/fdinfo/{descriptor}").open() as info:
+            with Path(f"/proc/self/fdinfo/{descriptor.name}").open() as info:
                 for line in info:
                     if line.startswith("pos:"):
                         return int(line.split()[1])
@@ -215,7 +219,7 @@ def fail_abandoned(jobs: list[IngestJob] | None = None) -> int:
         if _worker_alive(job) and job.heartbeat_at is not None and job.heartbeat_at >= stale_before:
             continue
         updated = IngestJob.objects.filter(pk=job.pk, status=IngestJob.Status.RUNNING).update(
-            status=IngestJob.Status.FAILED, message=_(ABANDONED), finished_at=timezone.now()
+            status=IngestJob.Status.FAILED, message=str(ABANDONED), finished_at=timezone.now()
         )
         if updated:
             storage.discard_job_files(job)

@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - SQL is built from indicator codes of the registry and quoted paths; values are parameters
 """The dashboard's figures: precomputed once at ingest, then queried per page with DuckDB.
 
 At ingest, :func:`build` writes next to the engine's dataset:
@@ -36,6 +37,8 @@ ALL = "all"
 #: Trends and the period filter cover at most this many recent years (one engine run per year at ingest).
 MAX_YEARS = 8
 RESULTS = "results.parquet"
+#: The charts of this many buyers (the busiest) are drawn at ingest; others are drawn on first view.
+PRERENDER_BUYERS = 10
 
 
 def _q(path: Path) -> str:
@@ -70,9 +73,7 @@ def _build_facts(connection: duckdb.DuckDBPyConnection, target: Path) -> None:
     pivot = ",\n".join(
         f"max(CASE WHEN indicator = '{code}' THEN CAST(flagged AS TINYINT) END) AS \"{code}\"" for code in flags
     )
-    values = ",\n".join(
-        f"max(CASE WHEN indicator = '{code}' THEN value END) AS \"{code}_value\"" for code in flags
-    )
+    values = ",\n".join(f"max(CASE WHEN indicator = '{code}' THEN value END) AS \"{code}_value\"" for code in flags)
     flagged_list = " || ".join(f"CASE WHEN f.\"{code}\" = 1 THEN '{code} ' ELSE '' END" for code in flags) or "''"
     flag_count = " + ".join(f'coalesce(f."{code}", 0)' for code in flags) or "0"
     flag_columns = ", ".join(f'f."{code}", f."{code}_value"' for code in flags)
@@ -88,7 +89,7 @@ def _build_facts(connection: duckdb.DuckDBPyConnection, target: Path) -> None:
           FROM processes p LEFT JOIN tenders t USING (ocid) LEFT JOIN f USING (ocid)
           ORDER BY p.buyer_id, p.date
         ) TO {_q(target)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)
-        """  # noqa: S608 - codes come from the registry, paths are quoted
+        """
     )
 
 
@@ -97,12 +98,12 @@ def _slice_dataset(source: Path, target: Path, year: int) -> None:
     target.mkdir(parents=True)
     connection = duckdb.connect()
     connection.execute("SET enable_progress_bar = false")
-    ocids = f"SELECT ocid FROM read_parquet({_q(source / 'processes.parquet')}) WHERE year(date) = {int(year)}"  # noqa: S608
+    ocids = f"SELECT ocid FROM read_parquet({_q(source / 'processes.parquet')}) WHERE year(date) = {int(year)}"
     for table in source.glob("*.parquet"):
         if table.name == RESULTS:
             continue
         connection.execute(
-            f"COPY (SELECT * FROM read_parquet({_q(table)}) WHERE ocid IN ({ocids})) "  # noqa: S608
+            f"COPY (SELECT * FROM read_parquet({_q(table)}) WHERE ocid IN ({ocids})) "
             f"TO {_q(target / table.name)} (FORMAT parquet)"
         )
     shutil.copy(source / "manifest.json", target / "manifest.json")
@@ -113,7 +114,7 @@ def _build_indicators(connection: duckdb.DuckDBPyConnection, dataset: Path, targ
     codes = aggregate_indicators()
     code_list = ", ".join(f"'{code}'" for code in codes)
     connection.execute(
-        f"CREATE TABLE slices AS SELECT '{ALL}' AS slice, indicator, level, id, value, reason FROM results "  # noqa: S608
+        f"CREATE TABLE slices AS SELECT '{ALL}' AS slice, indicator, level, id, value, reason FROM results "
         f"WHERE level IN ('dataset', 'buyer') AND indicator IN ({code_list})"
     )
     with tempfile.TemporaryDirectory(prefix="civicbuy-slice-", dir=target.parent) as temporary:
@@ -122,7 +123,7 @@ def _build_indicators(connection: duckdb.DuckDBPyConnection, dataset: Path, targ
             _slice_dataset(dataset, folder, year)
             connection.register("year_results", api.compute_indicators(folder, codes=codes, store=False))
             connection.execute(
-                f"INSERT INTO slices SELECT '{year}', indicator, level, id, value, reason FROM year_results "  # noqa: S608
+                f"INSERT INTO slices SELECT '{year}', indicator, level, id, value, reason FROM year_results "
                 "WHERE level IN ('dataset', 'buyer')"
             )
             connection.unregister("year_results")
@@ -135,7 +136,9 @@ def _build_indicators(connection: duckdb.DuckDBPyConnection, dataset: Path, targ
 def _build_overview(connection: duckdb.DuckDBPyConnection, dataset: Path, facts: Path) -> dict[str, Any]:
     manifest = orjson.loads((dataset / "manifest.json").read_bytes())
     f = _q(facts)
-    processes, buyers = connection.execute(f"SELECT count(*), count(DISTINCT buyer_id) FROM read_parquet({f})").fetchone() or (0, 0)  # noqa: S608, E501
+    processes, buyers = connection.execute(
+        f"SELECT count(*), count(DISTINCT buyer_id) FROM read_parquet({f})"
+    ).fetchone() or (0, 0)
     suppliers_row = connection.execute("SELECT count(DISTINCT supplier_id) FROM suppliers").fetchone()
     spend_row = connection.execute(
         "SELECT value FROM results WHERE indicator = 'spend.awarded_value' AND level = 'dataset'"
@@ -155,14 +158,31 @@ def _build_overview(connection: duckdb.DuckDBPyConnection, dataset: Path, facts:
         if row and row[0]:
             computable.append(declared.code)
         else:
-            missing.append({"code": declared.code, "reason": (row[1] if row else None) or "", "inputs": list(declared.inputs)})
-    years = [row[0] for row in connection.execute(f"SELECT DISTINCT year FROM read_parquet({f}) WHERE year IS NOT NULL ORDER BY 1").fetchall()]  # noqa: S608, E501
+            missing.append(
+                {"code": declared.code, "reason": (row[1] if row else None) or "", "inputs": list(declared.inputs)}
+            )
+    years = [
+        row[0]
+        for row in connection.execute(
+            f"SELECT DISTINCT year FROM read_parquet({f}) WHERE year IS NOT NULL ORDER BY 1"
+        ).fetchall()
+    ]
     buyer_rows = connection.execute(
-        f"SELECT buyer_id, any_value(buyer_name), count(*) FROM read_parquet({f}) WHERE buyer_id <> '' "  # noqa: S608
+        f"SELECT buyer_id, any_value(buyer_name), count(*) FROM read_parquet({f}) WHERE buyer_id <> '' "
         "GROUP BY 1 ORDER BY 2"
     ).fetchall()
-    cpvs = [r[0] for r in connection.execute(f"SELECT DISTINCT cpv FROM read_parquet({f}) WHERE cpv <> '' ORDER BY 1").fetchall()]  # noqa: S608, E501
-    methods = [r[0] for r in connection.execute(f"SELECT DISTINCT method FROM read_parquet({f}) WHERE method <> '' ORDER BY 1").fetchall()]  # noqa: S608, E501
+    cpvs = [
+        r[0]
+        for r in connection.execute(
+            f"SELECT DISTINCT cpv FROM read_parquet({f}) WHERE cpv <> '' ORDER BY 1"
+        ).fetchall()
+    ]
+    methods = [
+        r[0]
+        for r in connection.execute(
+            f"SELECT DISTINCT method FROM read_parquet({f}) WHERE method <> '' ORDER BY 1"
+        ).fetchall()
+    ]
     return {
         "processes": int(processes),
         "buyers": int(buyers),
@@ -198,10 +218,14 @@ def build(dataset: Path, target: Path) -> None:
     from civicbuy.dashboard import cards, charts
 
     summary = Summary(partial)
-    for year in [None, *overview["trend_years"]]:
-        for card in cards.family_cards(summary, Filters(year=year)):
+    biggest = sorted(overview["buyer_choices"], key=lambda b: -b["processes"])[:PRERENDER_BUYERS]
+    variants = [Filters(year=year) for year in [None, *overview["trend_years"]]]
+    variants += [Filters(buyer=b["id"]) for b in biggest]
+    for filters in variants:
+        for card in cards.family_cards(summary, filters):
             for chart in card.charts:
                 charts.render(chart, partial / charts.CACHE)
+    summary.close()
     shutil.rmtree(target, ignore_errors=True)
     partial.rename(target)
 
@@ -231,7 +255,12 @@ class Filters:
     def where(self) -> tuple[str, list[Any]]:
         """Return a SQL condition on ``facts`` and its parameters."""
         clauses, parameters = ["TRUE"], []
-        for column, value in (("year", self.year), ("buyer_id", self.buyer), ("cpv", self.cpv), ("method", self.method)):
+        for column, value in (
+            ("year", self.year),
+            ("buyer_id", self.buyer),
+            ("cpv", self.cpv),
+            ("method", self.method),
+        ):
             if value not in (None, ""):
                 clauses.append(f"{column} = ?")
                 parameters.append(value)
@@ -275,9 +304,7 @@ class Summary:
             connection = duckdb.connect()
             connection.execute("SET enable_progress_bar = false")
             connection.execute(f"CREATE VIEW facts AS SELECT * FROM read_parquet({_q(self.path / FACTS)})")
-            connection.execute(
-                f"CREATE VIEW indicators AS SELECT * FROM read_parquet({_q(self.path / INDICATORS)})"
-            )
+            connection.execute(f"CREATE VIEW indicators AS SELECT * FROM read_parquet({_q(self.path / INDICATORS)})")
             self._connection = connection
         return self._connection
 
@@ -326,7 +353,7 @@ class Summary:
         codes = process_flags()
         where, parameters = filters.where()
         select = ", ".join(f'count("{c}"), coalesce(sum("{c}"), 0)' for c in codes)
-        row = self.connection.execute(f"SELECT {select} FROM facts WHERE {where}", parameters).fetchone()  # noqa: S608
+        row = self.connection.execute(f"SELECT {select} FROM facts WHERE {where}", parameters).fetchone()
         row = row or tuple(0 for _ in range(2 * len(codes)))
         return {code: FlagRate(code, int(row[2 * i]), int(row[2 * i + 1])) for i, code in enumerate(codes)}
 
@@ -337,7 +364,7 @@ class Summary:
         where, parameters = filters.where()
         key = group or "'all'"
         rows = self.connection.execute(
-            f"SELECT {key}, count(*) FILTER (WHERE {applicable}), count(*) FILTER (WHERE flag_count > 0) "  # noqa: S608
+            f"SELECT {key}, count(*) FILTER (WHERE {applicable}), count(*) FILTER (WHERE flag_count > 0) "
             f"FROM facts WHERE {where} GROUP BY 1 ORDER BY 1",
             parameters,
         ).fetchall()
@@ -347,7 +374,7 @@ class Summary:
         """Return processes, buyers, value and flagged processes over the filtered processes."""
         where, parameters = filters.where()
         row = self.connection.execute(
-            f"SELECT count(*), count(DISTINCT buyer_id), count(*) FILTER (WHERE flag_count > 0) "  # noqa: S608
+            f"SELECT count(*), count(DISTINCT buyer_id), count(*) FILTER (WHERE flag_count > 0) "
             f"FROM facts WHERE {where}",
             parameters,
         ).fetchone() or (0, 0, 0)
@@ -357,7 +384,7 @@ class Summary:
         """Return one row per buyer: processes, flagged processes and tender value by currency."""
         where, parameters = filters.where()
         rows = self.connection.execute(
-            f"SELECT buyer_id, any_value(buyer_name), count(*), count(*) FILTER (WHERE flag_count > 0), "  # noqa: S608
+            f"SELECT buyer_id, any_value(buyer_name), count(*), count(*) FILTER (WHERE flag_count > 0), "
             f"sum(value) FILTER (WHERE currency = ?) FROM facts WHERE {where} AND buyer_id <> '' "
             "GROUP BY 1 ORDER BY 2",
             [self.overview["currency"], *parameters],
@@ -367,15 +394,18 @@ class Summary:
             for r in rows
         ]
 
-    def flagged_processes(self, filters: Filters, code: str | None, offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
+    def flagged_processes(
+        self, filters: Filters, code: str | None, offset: int, limit: int
+    ) -> tuple[int, list[dict[str, Any]]]:
         """Return the number of flagged processes and one page of them (newest first)."""
         where, parameters = filters.where()
         condition = f'"{code}" = 1' if code in process_flags() else "flag_count > 0"
         total_row = self.connection.execute(
-            f"SELECT count(*) FROM facts WHERE {where} AND {condition}", parameters  # noqa: S608
+            f"SELECT count(*) FROM facts WHERE {where} AND {condition}",
+            parameters,
         ).fetchone()
         rows = self.connection.execute(
-            f"SELECT * FROM facts WHERE {where} AND {condition} ORDER BY date DESC NULLS LAST, ocid "  # noqa: S608
+            f"SELECT * FROM facts WHERE {where} AND {condition} ORDER BY date DESC NULLS LAST, ocid "
             f"LIMIT {int(limit)} OFFSET {int(offset)}",
             parameters,
         )
@@ -395,7 +425,7 @@ class Summary:
         return [d[0] for d in cursor.description], cursor.fetchall()
 
 
-def median(values: list[float]) -> float | None:
+def median(values: list[float | None] | list[float]) -> float | None:
     """Return the median of the values that are known."""
     known = [v for v in values if v is not None]
     return statistics.median(known) if known else None
@@ -412,7 +442,8 @@ def flag_rates_by(summary: Summary, filters: Filters, group: str) -> dict[str, d
     where, parameters = filters.where()
     select = ", ".join(f'count("{c}"), coalesce(sum("{c}"), 0)' for c in codes)
     rows = summary.connection.execute(
-        f"SELECT {group}, {select} FROM facts WHERE {where} GROUP BY 1", parameters  # noqa: S608
+        f"SELECT {group}, {select} FROM facts WHERE {where} GROUP BY 1",
+        parameters,
     ).fetchall()
     return {
         str(row[0]): {code: FlagRate(code, int(row[1 + 2 * i]), int(row[2 + 2 * i])) for i, code in enumerate(codes)}

@@ -9,7 +9,6 @@ and copy big ones through ``/tmp``; this one writes once, into the dashboard's u
 from __future__ import annotations
 
 import contextlib
-import os
 import uuid
 from pathlib import Path
 from typing import Any
@@ -72,7 +71,12 @@ class DatasetUploadHandler(FileUploadHandler):
         self.stored: StoredUpload | None = None
 
     def handle_raw_input(
-        self, input_data: Any, META: dict[str, Any], content_length: int, boundary: Any, encoding: Any = None  # noqa: N803 - Django's signature
+        self,
+        input_data: Any,
+        META: dict[str, Any],  # noqa: N803 - Django's argument name
+        content_length: int,
+        boundary: Any,
+        encoding: Any = None,
     ) -> None:
         """Remember the declared length of the whole body (to notice a cut-off upload)."""
         del input_data, META, boundary, encoding
@@ -128,7 +132,7 @@ class DatasetUploadHandler(FileUploadHandler):
             self.error = _("“%(name)s” is empty.") % {"name": self.file_name}
             self._discard()
             return None
-        os.replace(self.part_path, self.final_path)
+        self.part_path.replace(self.final_path)
         self.stored = StoredUpload(self.final_path, str(self.file_name), file_size)
         return self.stored
 

@@ -1,5 +1,8 @@
-"""Pages of the performance dashboard: datasets and uploads, ingest progress, overview, buyers, red flags,
-processes and exports. Every page works without JavaScript; htmx only refreshes the progress bar in place."""
+"""Pages of the performance dashboard.
+
+Datasets and uploads, ingest progress, overview, buyers, red flags, processes and exports. Every page works without
+JavaScript; htmx only refreshes the progress bar in place.
+"""
 
 from __future__ import annotations
 
@@ -27,10 +30,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from civicbuy.accounts.access import is_member, organisations_of
 from civicbuy.analytics import api
-from civicbuy.dashboard import cards, exports, jobs, process_view, storage
+from civicbuy.dashboard import cards, charts, exports, jobs, process_view, storage
 from civicbuy.dashboard.forms import DatasetUploadForm, FilterForm, VersionUploadForm
 from civicbuy.dashboard.models import Dataset, IngestJob
-from civicbuy.dashboard.queries import dataset_path, dataset_summary, get_visible_dataset, get_visible_job, visible_datasets
+from civicbuy.dashboard.queries import (
+    dataset_path,
+    dataset_summary,
+    get_visible_dataset,
+    get_visible_job,
+    visible_datasets,
+)
 from civicbuy.dashboard.summary import Filters, Summary, process_flags
 from civicbuy.dashboard.uploads import DatasetUploadHandler, max_upload_bytes, too_large_message
 from civicbuy.website.views import current_locale, over_limit
@@ -73,7 +82,10 @@ def _list_context(request: HttpRequest, form: Any = None) -> dict[str, Any]:
     latest_jobs: dict[int, IngestJob] = {}
     for job in IngestJob.objects.filter(dataset__in=datasets).order_by("dataset_id", "-created_at"):
         latest_jobs.setdefault(job.dataset_id, job)
-    rows = [{"dataset": d, "job": latest_jobs.get(d.pk), "member": is_member(request.user, d.organisation)} for d in datasets]
+    rows = [
+        {"dataset": d, "job": latest_jobs.get(d.pk), "member": is_member(request.user, d.organisation)}
+        for d in datasets
+    ]
     organisations = organisations_of(request.user)
     if form is None and organisations.exists():
         form = DatasetUploadForm(organisations=organisations)
@@ -92,7 +104,10 @@ def _refuse(request: HttpRequest, message: str, status: int, dataset: Dataset | 
         context["upload_error"] = message
         return render(request, "dashboard/index.html", context, status=status)
     return render(
-        request, "dashboard/upload_version.html", {"dataset": dataset, "form": VersionUploadForm(), "upload_error": message, "max_bytes": max_upload_bytes()}, status=status
+        request,
+        "dashboard/upload_version.html",
+        {"dataset": dataset, "form": VersionUploadForm(), "upload_error": message, "max_bytes": max_upload_bytes()},
+        status=status,
     )
 
 
@@ -104,16 +119,8 @@ def upload(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return _upload(request, pk)
 
 
-@csrf_protect
-def _upload(request: HttpRequest, pk: int | None) -> HttpResponse:
-    dataset = get_visible_dataset(request.user, pk) if pk is not None else None
-    if dataset is not None and not is_member(request.user, dataset.organisation):
-        raise Http404
-    if request.method != "POST":
-        if dataset is None:
-            return HttpResponseRedirect(reverse("dashboard:index"))
-        return render(request, "dashboard/upload_version.html", {"dataset": dataset, "form": VersionUploadForm(), "max_bytes": max_upload_bytes()})
-    organisations = organisations_of(request.user)
+def _precheck(request: HttpRequest, dataset: Dataset | None, organisations: Any) -> HttpResponse | None:
+    """Refuse an upload before reading its body, when the answer does not depend on the file."""
     if not organisations.exists():
         return _refuse(request, _("Sign in as a member of an organisation to upload its data."), 403, dataset)
     if over_limit(request, "dashboard-upload", UPLOADS_PER_HOUR):
@@ -125,7 +132,25 @@ def _upload(request: HttpRequest, pk: int | None) -> HttpResponse:
     if declared > max_upload_bytes() + 1024 * 1024:
         return _refuse(request, too_large_message(declared), 413, dataset)
     if dataset is not None and dataset.jobs.filter(status__in=IngestJob.ACTIVE).exists():
-        return _refuse(request, _("This dataset is already being updated. Wait for that upload to finish or cancel it."), 409, dataset)
+        message = _("This dataset is already being updated. Wait for that upload to finish or cancel it.")
+        return _refuse(request, message, 409, dataset)
+    return None
+
+
+@csrf_protect
+def _upload(request: HttpRequest, pk: int | None) -> HttpResponse:
+    dataset = get_visible_dataset(request.user, pk) if pk is not None else None
+    if dataset is not None and not is_member(request.user, dataset.organisation):
+        raise Http404
+    if request.method != "POST":
+        if dataset is None:
+            return HttpResponseRedirect(reverse("dashboard:index"))
+        context = {"dataset": dataset, "form": VersionUploadForm(), "max_bytes": max_upload_bytes()}
+        return render(request, "dashboard/upload_version.html", context)
+    organisations = organisations_of(request.user)
+    refused = _precheck(request, dataset, organisations)
+    if refused is not None:
+        return refused
     handler = request.upload_handlers[0]
     assert isinstance(handler, DatasetUploadHandler)  # noqa: S101 - set by upload()
     try:
@@ -134,28 +159,46 @@ def _upload(request: HttpRequest, pk: int | None) -> HttpResponse:
         handler.discard()
         return _refuse(request, _("The upload was cut off before the end. Please try again."), 400, dataset)
     try:
-        return _queue(request, dataset, handler, post, files, organisations)
+        return _queue(request, dataset, handler, post, files, organisations=organisations)
     finally:
         if handler.stored is not None and not IngestJob.objects.filter(key=handler.key).exists():
             handler.discard()
 
 
-def _queue(request: HttpRequest, dataset: Dataset | None, handler: DatasetUploadHandler, post: Any, files: Any, organisations: Any) -> HttpResponse:
+def _queue(
+    request: HttpRequest,
+    dataset: Dataset | None,
+    handler: DatasetUploadHandler,
+    post: Any,
+    files: Any,
+    *,
+    organisations: Any,
+) -> HttpResponse:
     if handler.error:
         handler.discard()
         return _refuse(request, handler.error, 400, dataset)
-    form: Any = VersionUploadForm(post, files) if dataset is not None else DatasetUploadForm(post, files, organisations=organisations)
+    form: Any = (
+        VersionUploadForm(post, files)
+        if dataset is not None
+        else DatasetUploadForm(post, files, organisations=organisations)
+    )
     if not form.is_valid() or handler.stored is None:
         if dataset is None:
             context = _list_context(request, form)
             return render(request, "dashboard/index.html", context, status=400)
-        return render(request, "dashboard/upload_version.html", {"dataset": dataset, "form": form, "max_bytes": max_upload_bytes()}, status=400)
+        return render(
+            request,
+            "dashboard/upload_version.html",
+            {"dataset": dataset, "form": form, "max_bytes": max_upload_bytes()},
+            status=400,
+        )
     try:
         api.detect(handler.stored.path)
     except api.AnalyticsError as error:
+        # The engine names the file by its path on the server; show the user's own file name instead.
+        message = error.user_message().replace(str(handler.stored.path), handler.stored.name or "")
         handler.discard()
-        message = error.user_message().replace(str(handler.stored.path) if handler.stored else "", "")
-        return _refuse(request, _("This file is not OCDS data: %(message)s") % {"message": message.lstrip(": ") or error.message}, 400, dataset)
+        return _refuse(request, _("This file is not OCDS data: %(message)s") % {"message": message}, 400, dataset)
     try:
         with transaction.atomic():
             if dataset is None:
@@ -175,7 +218,9 @@ def _queue(request: HttpRequest, dataset: Dataset | None, handler: DatasetUpload
             transaction.on_commit(lambda: jobs.ingest_dataset.enqueue(job.pk))
     except IntegrityError:
         handler.discard()
-        message = _("This dataset is already being updated, or the name is taken. Wait for the other upload to finish.")
+        message = _(
+            "This dataset is already being updated, or the name is taken. Wait for the other upload to finish."
+        )
         return _refuse(request, message, 409, None if pk_is_new(form) else dataset)
     return HttpResponseRedirect(reverse("dashboard:job", args=[job.pk]))
 
@@ -204,7 +249,9 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if not is_member(request.user, found.dataset.organisation):
         raise Http404
     jobs.cancel(found)
-    messages.success(request, _("The upload was cancelled.") if found.status == IngestJob.Status.CANCELLED else _("Cancelling…"))
+    messages.success(
+        request, _("The upload was cancelled.") if found.status == IngestJob.Status.CANCELLED else _("Cancelling…")
+    )
     return HttpResponseRedirect(reverse("dashboard:job", args=[found.pk]))
 
 
@@ -235,7 +282,9 @@ def _open(request: HttpRequest, pk: int) -> tuple[Dataset, Summary, Filters, Fil
     return dataset, summary, form.filters(), form
 
 
-def _base_context(dataset: Dataset, summary: Summary, filters: Filters, form: FilterForm, section: str) -> dict[str, Any]:
+def _base_context(
+    dataset: Dataset, summary: Summary, filters: Filters, form: FilterForm, section: str
+) -> dict[str, Any]:
     query = filters.as_query()
     return {
         "dataset": dataset,
@@ -263,11 +312,9 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
     dataset, summary, filters, form = _open(request, pk)
     try:
         family_cards = cards.family_cards(summary, filters, _links())
-        from civicbuy.dashboard import charts
-
         for card in family_cards:
             for chart in card.charts:
-                charts.render(chart, summary.path / charts.CACHE)
+                charts.render(chart, summary.path / charts.CACHE, wait=False)
         counts = summary.counts(filters)
         context = _base_context(dataset, summary, filters, form, "overview")
         context.update(
@@ -285,7 +332,10 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
 def _missing(overview: dict[str, Any]) -> list[dict[str, Any]]:
     from civicbuy.analytics.indicators.registry import get
 
-    return [{"name": get(m["code"]).name, "code": m["code"], "reason": m["reason"], "inputs": m["inputs"]} for m in overview["missing"]]
+    return [
+        {"name": get(m["code"]).name, "code": m["code"], "reason": m["reason"], "inputs": m["inputs"]}
+        for m in overview["missing"]
+    ]
 
 
 @require_GET
@@ -309,9 +359,19 @@ def buyer(request: HttpRequest, pk: int, buyer_id: str) -> HttpResponse:
             raise Http404
         filters = Filters(filters.year, buyer_id, filters.cpv, filters.method)
         family_cards = cards.family_cards(summary, filters, _links())
+        for card in family_cards:
+            for chart in card.charts:
+                charts.render(chart, summary.path / charts.CACHE, wait=False)
         total, flagged = summary.flagged_processes(filters, None, 0, 20)
         context = _base_context(dataset, summary, filters, form, "buyers")
-        context.update(buyer_id=buyer_id, buyer_name=summary.buyer_name(buyer_id), cards=family_cards, counts=summary.counts(filters), flagged=flagged, flagged_total=total)
+        context.update(
+            buyer_id=buyer_id,
+            buyer_name=summary.buyer_name(buyer_id),
+            cards=family_cards,
+            counts=summary.counts(filters),
+            flagged=flagged,
+            flagged_total=total,
+        )
         return render(request, "dashboard/buyer.html", context)
     finally:
         summary.close()
@@ -325,7 +385,15 @@ def flag_reasons(row: dict[str, Any]) -> list[dict[str, Any]]:
     for code in (row.get("flags") or "").split():
         declared = get(code)
         value = row.get(f"{code}_value")
-        reasons.append({"code": code, "name": declared.name, "definition": declared.definition, "value": value, "guide_step": declared.guide_step})
+        reasons.append(
+            {
+                "code": code,
+                "name": declared.name,
+                "definition": declared.definition,
+                "value": value,
+                "guide_step": declared.guide_step,
+            }
+        )
     return reasons
 
 
@@ -338,7 +406,9 @@ def flagged(request: HttpRequest, pk: int) -> HttpResponse:
         if code not in process_flags():
             code = None
         page_number = max(1, int(request.GET.get("page", "1"))) if request.GET.get("page", "1").isdigit() else 1
-        total, rows = summary.flagged_processes(filters, code, (page_number - 1) * FLAGGED_PAGE_SIZE, FLAGGED_PAGE_SIZE)
+        total, rows = summary.flagged_processes(
+            filters, code, (page_number - 1) * FLAGGED_PAGE_SIZE, FLAGGED_PAGE_SIZE
+        )
         links = _links()
         for row in rows:
             row["reasons"] = flag_reasons(row)
@@ -349,7 +419,13 @@ def flagged(request: HttpRequest, pk: int) -> HttpResponse:
         from civicbuy.analytics.indicators.registry import get
 
         context = _base_context(dataset, summary, filters, form, "flags")
-        context.update(rows=rows, total=total, page_obj=page_obj, flag=code, flag_choices=[(c, get(c).name) for c in process_flags()])
+        context.update(
+            rows=rows,
+            total=total,
+            page_obj=page_obj,
+            flag=code,
+            flag_choices=[(c, get(c).name) for c in process_flags()],
+        )
         return render(request, "dashboard/flagged.html", context)
     finally:
         summary.close()
@@ -396,7 +472,15 @@ def export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     dataset, summary, filters, _form = _open(request, pk)
     try:
         family_cards = cards.family_cards(summary, filters, _links())
-        return exports.pdf_response(request, dataset, summary, filters, family_cards, review_sentence(summary.overview), _missing(summary.overview))
+        return exports.pdf_response(
+            request,
+            dataset,
+            summary,
+            filters,
+            cards=family_cards,
+            review=review_sentence(summary.overview),
+            missing=_missing(summary.overview),
+        )
     finally:
         summary.close()
 
@@ -410,7 +494,12 @@ def export_parquet(request: HttpRequest, pk: int, table: str) -> FileResponse:
     path = exports.parquet_path(dataset_path(dataset), table)
     if path is None:
         raise Http404
-    return FileResponse(path.open("rb"), as_attachment=True, filename=f"{dataset.slug}-{table}.parquet", content_type="application/vnd.apache.parquet")
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"{dataset.slug}-{table}.parquet",
+        content_type="application/vnd.apache.parquet",
+    )
 
 
 def language() -> str:
