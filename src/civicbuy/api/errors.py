@@ -58,6 +58,29 @@ def _validation_details(errors: list[Any]) -> list[dict[str, Any]]:
     return details
 
 
+COMMON_ERRORS = (404, 422, 429)
+
+
+def document(schema: dict[str, Any]) -> None:
+    """Add the error responses every operation can give to an OpenAPI ``schema`` (in place).
+
+    Any operation can answer 404 (unknown object), 422 (invalid parameters) and 429 (rate limit);
+    operations behind a token can also answer 401. All use the :class:`ErrorBody` shape.
+    """
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault("ErrorDetail", ErrorDetail.model_json_schema())
+    body = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+    body.pop("$defs", None)
+    components.setdefault("ErrorBody", body)
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            statuses = [*COMMON_ERRORS, *((401,) if operation.get("security") else ())]
+            for status in statuses:
+                responses.setdefault(str(status), {"description": CODES[status].replace("_", " "), "content": content})
+
+
 def install(api: NinjaAPI) -> None:
     """Register the handlers that give every error the house shape."""
 

@@ -7,6 +7,8 @@ Every error, including an unknown path under /api/, has the body ``{"error": {"c
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver, path, re_path
 from ninja import NinjaAPI, Schema
@@ -19,7 +21,17 @@ from civicbuy.config import env
 
 VERSION = "v1"
 
-api = NinjaAPI(
+class CivicBuyAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI document declares the error answers every operation can give."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        """The generated document, with the house error responses added (see :mod:`civicbuy.api.errors`)."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        errors.document(schema)
+        return schema
+
+
+api = CivicBuyAPI(
     title="CivicBuy API",
     version=f"{VERSION} ({__version__})",
     description=(
