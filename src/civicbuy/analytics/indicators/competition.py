@@ -77,7 +77,7 @@ def single_bid_rate(ctx: Context) -> ir.Table:
     inputs=("/tender/procurementMethod", "/tender/numberOfTenderers"),
     applicability="Competitive processes with a known number of bidders.",
     direction=HIGHER_IS_BETTER,
-    guide_step="engage-market/talk-to-suppliers-early",
+    guide_step="engage-market/hold-early-market-engagement",
     **COMMON,
 )
 def mean_bidders(ctx: Context) -> ir.Table:

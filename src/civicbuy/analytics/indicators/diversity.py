@@ -59,7 +59,7 @@ def award_suppliers(ctx: Context) -> ir.Table:
     source="OCDS partyScale codelist (/parties[]/details/scale); EU SME definition",
     inputs=("/parties[]/details/scale", "/awards[]/suppliers[]/id", "/awards[]/status"),
     applicability="Suppliers of active awards whose party publishes details/scale.",
-    guide_step="engage-market/open-opportunities-to-smes",
+    guide_step="tender/make-bidding-simple-for-smes",
     **COMMON,
 )
 def sme_award_share(ctx: Context) -> ir.Table:
@@ -80,7 +80,7 @@ def sme_award_share(ctx: Context) -> ir.Table:
     source="OCDS partyScale codelist; /awards[]/value",
     inputs=("/parties[]/details/scale", "/awards[]/value/amount", "/awards[]/suppliers[]/id"),
     applicability="Active single-supplier awards in the main currency whose supplier publishes details/scale.",
-    guide_step="engage-market/open-opportunities-to-smes",
+    guide_step="tender/make-bidding-simple-for-smes",
     **COMMON,
 )
 def sme_spend_share(ctx: Context) -> ir.Table:
@@ -160,7 +160,7 @@ def _declare(category: str, words: str) -> None:
         source="CivicBuy settings (supplier list CSV, /parties[]/details/classifications, /parties[]/address)",
         inputs=("/awards[]/suppliers[]/id", "/parties[]/details/classifications", "/parties[]/address/region"),
         applicability="Active awards with suppliers; needs a configured list or mapping.",
-        guide_step="engage-market/reach-diverse-suppliers",
+        guide_step="engage-market/reach-under-represented-suppliers",
         **COMMON,
     )(compute)
 

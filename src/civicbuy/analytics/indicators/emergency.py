@@ -54,7 +54,7 @@ def emergency_processes(ctx: Context) -> ir.Table:
     definition="Share of processes marked as emergency buying by keywords in their rationale or description.",
     source="OCP 'Emergency procurement for COVID-19: buying fast, open and smart' (2020); CivicBuy settings",
     applicability="Every process.",
-    guide_step="emergency/publish-emergency-contracts",
+    guide_step="emergency/stay-transparent-in-a-crisis",
     **COMMON,
 )
 def process_share(ctx: Context) -> ir.Table:
@@ -69,7 +69,7 @@ def process_share(ctx: Context) -> ir.Table:
     definition="Share of active award value (main currency) in emergency processes.",
     source="OCP emergency procurement guidance; OCDS /awards[]/value",
     applicability="Active awards with a value in the main currency.",
-    guide_step="emergency/buy-fast-and-open",
+    guide_step="emergency/use-fast-procedures-lawfully",
     **COMMON,
 )
 def value_share(ctx: Context) -> ir.Table:

@@ -128,7 +128,7 @@ _BID_INPUTS = (
     applicability="Price-only awards: one active award to one supplier, final awards, two or more valid bids in the "
     "main currency, the lowest bid won.",
     direction=HIGHER_IS_WORSE,
-    guide_step="evaluate-award/check-for-collusion",
+    guide_step="evaluate-award/manage-conflicts-of-interest",
     levels=("process",),
     themes=INTEGRITY,
     sdg_targets=SDG_INTEGRITY,
@@ -185,7 +185,7 @@ def _eligible_bids(ctx: Context) -> ir.Table:
     applicability="Tenderers with valid bids in processes with final awards, at most one active award, single "
     "suppliers and single-tenderer bids.",
     direction=HIGHER_IS_BETTER,
-    guide_step="evaluate-award/check-for-collusion",
+    guide_step="evaluate-award/manage-conflicts-of-interest",
     levels=("tenderer",),
     themes=INTEGRITY,
     sdg_targets=SDG_INTEGRITY,
@@ -267,7 +267,7 @@ def _disqualified_ratio(
     applicability="Buyers and procuring entities with at least 2 processes with bids; tenderers with at least 2 "
     "submitted bids.",
     direction=HIGHER_IS_WORSE,
-    guide_step="evaluate-award/document-evaluation-decisions",
+    guide_step="evaluate-award/explain-the-decision",
     levels=("buyer", "procuring_entity", "tenderer"),
     themes=INTEGRITY,
     sdg_targets=SDG_INTEGRITY,
@@ -296,7 +296,7 @@ def r038(ctx: Context) -> ir.Table:
     inputs=("/awards[]/items[]/classification/id", "/awards[]/suppliers[]/id", "/awards[]/status"),
     applicability="Suppliers of active single-supplier awards with classified items, seen in at least 20 processes.",
     direction=HIGHER_IS_WORSE,
-    guide_step="evaluate-award/check-supplier-capacity",
+    guide_step="evaluate-award/manage-conflicts-of-interest",
     levels=("tenderer",),
     themes=INTEGRITY,
     sdg_targets=SDG_INTEGRITY,

@@ -45,7 +45,7 @@ def active_awards(ctx: Context) -> ir.Table:
     inputs=("/awards[]/value/amount", "/awards[]/value/currency", "/awards[]/status"),
     applicability="Active awards with a value in the main currency.",
     direction=NEUTRAL,
-    guide_step="plan/analyse-spend",
+    guide_step="plan/assess-risks-and-opportunities",
     family="spend",
     levels=("dataset", "buyer", "cpv_division", "supplier", "procurement_method"),
     themes=("value-for-money",),

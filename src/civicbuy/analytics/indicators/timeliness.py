@@ -66,7 +66,7 @@ def tender_period_days(ctx: Context) -> ir.Table:
     inputs=("/tender/tenderPeriod/endDate", "/awards[]/date", "/awards[]/status"),
     applicability="Processes with a tender period end and a dated active award.",
     direction=NEUTRAL,
-    guide_step="evaluate-award/plan-the-evaluation",
+    guide_step="evaluate-award/set-award-criteria-and-weightings",
     **COMMON,
 )
 def days_to_award(ctx: Context) -> ir.Table:
@@ -87,7 +87,7 @@ def days_to_award(ctx: Context) -> ir.Table:
     inputs=("/awards[]/date", "/contracts[]/dateSigned"),
     applicability="Processes with a dated active award and a signed contract.",
     direction=NEUTRAL,
-    guide_step="manage-contract/prepare-for-contract-start",
+    guide_step="manage-contract/set-up-contract-management",
     **COMMON,
 )
 def days_to_contract(ctx: Context) -> ir.Table:

@@ -84,7 +84,7 @@ def tender_documents_share(ctx: Context) -> ir.Table:
     inputs=("/contracts[]/amendments",),
     applicability="Contracts.",
     direction=NEUTRAL,
-    guide_step="manage-contract/manage-changes",
+    guide_step="manage-contract/manage-changes-and-amendments",
     **COMMON,
 )
 def contract_amendment_share(ctx: Context) -> ir.Table:
