@@ -42,7 +42,6 @@ def _same(left, right):
 
 
 def test_duckdb_and_spark_agree(dataset):
-    pytest.importorskip("pyspark", reason="install civicbuy[spark] to run the Spark backend")
     duckdb_rows = _rows(api.compute_indicators(dataset, backend="duckdb", store=False))
     spark_rows = _rows(api.compute_indicators(dataset, backend="spark", store=False))
     assert len(duckdb_rows) > 1000
