@@ -173,20 +173,24 @@ def bar_chart(
             current_label,
             target_label if any(r.target for r in rows) else "",
             spread_label if has_spread else "",
+            diamond=True,
         )
     )
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _legend(x: float, y: float, current: str, target: str = "", spread: str = "") -> str:
+def _legend(x: float, y: float, current: str, target: str = "", spread: str = "", *, diamond: bool = False) -> str:
     parts = [
         f'<rect x="{x}" y="{y - 10}" width="14" height="12" fill="{CURRENT_COLOUR}"/>',
         f'<text x="{x + 20}" y="{y}" fill="{TEXT_COLOUR}">{escape(current)}</text>',
     ]
     offset = x + 30 + 7.5 * len(current)
     if target:
-        parts.append(_line((offset, y - 4), (offset + 22, y - 4), TARGET_COLOUR, 3, ' stroke-dasharray="6 3"'))
+        if diamond:
+            parts.append(f'<path d="M{offset + 11:.1f},{y - 12} l7,8 l-7,8 l-7,-8 z" fill="{TARGET_COLOUR}"/>')
+        else:
+            parts.append(_line((offset, y - 4), (offset + 22, y - 4), TARGET_COLOUR, 3, ' stroke-dasharray="6 3"'))
         parts.append(f'<text x="{offset + 28}" y="{y}" fill="{TEXT_COLOUR}">{escape(target)}</text>')
         offset += 40 + 7.5 * len(target)
     if spread:

@@ -45,6 +45,22 @@ SETTINGS: tuple[Setting, ...] = (
         "300/m",
         "Most API requests one address may make without a token (number/s, /m, /h or /d).",
     ),
+    Setting(
+        "CIVICBUY_PROXY_COUNT",
+        "0",
+        "Reverse proxies in front of the server (production): the client address is read from "
+        "X-Forwarded-For this many hops back, for login throttling. 0: use the connection's address.",
+    ),
+    Setting(
+        "CIVICBUY_CSRF_TRUSTED_ORIGINS",
+        "",
+        "Comma-separated extra origins (https://host) allowed to post forms, e.g. a second host name.",
+    ),
+    Setting(
+        "CIVICBUY_STATIC_DIR",
+        "",
+        "Where `civicbuy setup` collects static files in production. Empty: CIVICBUY_DATA_DIR/static.",
+    ),
     Setting("CIVICBUY_API_RATE_TOKEN", "1200/m", "Most API requests one API token may make (number/s, /m, /h or /d)."),
 )
 

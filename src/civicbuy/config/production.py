@@ -1,18 +1,93 @@
-"""The hardened production profile, applied on top of the defaults when CIVICBUY_ENV=production."""
+"""The hardened production profile, applied on top of the defaults when CIVICBUY_ENV=production.
+
+What it adds, and why:
+
+- a real secret key and PostgreSQL are required (SQLite cannot take concurrent writers from several
+  server processes; the profile refuses to start rather than lose writes under load);
+- HTTPS only: redirect, HSTS for a year (with subdomains and preload), secure and HTTP-only cookies;
+  a TLS-terminating proxy in front must send ``X-Forwarded-Proto: https``;
+- a Content-Security-Policy (django-csp) that lets pages load only the app's own scripts, styles,
+  images and fonts, and be framed by nobody. The Wagtail editor's pages (``/admin/``) still use inline
+  scripts and styles, so they alone get ``'unsafe-inline'``, through :class:`AdminAwareCSPMiddleware`;
+- login throttling (django-axes): five failed logins for one user name from one address lock that pair
+  for 15 minutes;
+- JSON log lines on the console for log shippers; no Gravatar requests leaking editors' address hashes.
+
+``civicbuy manage check --deploy`` reports nothing with this profile (tests/config/test_production.py).
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from csp.middleware import CSPMiddleware, PolicyParts
 from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest, HttpResponseBase
+
+from civicbuy.config import env
 
 _ONE_YEAR = 31_536_000
 
+# Public pages, the API and its docs: only what the app itself serves.
+POLICY: dict[str, Any] = {
+    "default-src": [SELF],
+    "script-src": [SELF],
+    "style-src": [SELF],
+    "img-src": [SELF, "data:"],
+    "font-src": [SELF],
+    "connect-src": [SELF],
+    "media-src": [SELF],
+    "object-src": [NONE],
+    "frame-src": [SELF],
+    "frame-ancestors": [NONE],
+    "base-uri": [SELF],
+    "form-action": [SELF],
+}
+# The Wagtail editor and Django's admin: inline scripts and styles (date pickers, inline panels,
+# the rich-text editor), blob: images (uploads previews) and same-origin preview frames.
+EDITOR_PREFIXES = ("/admin/", "/django-admin/")
+EDITOR_POLICY: dict[str, Any] = {
+    "script-src": [SELF, UNSAFE_INLINE],
+    "style-src": [SELF, UNSAFE_INLINE],
+    "img-src": [SELF, "data:", "blob:"],
+    "frame-ancestors": [SELF],
+}
+# The API's documentation page (Swagger UI, served from the app's own static files) sets inline styles.
+DOCS_PREFIXES = ("/api/docs",)
+DOCS_POLICY: dict[str, Any] = {"style-src": [SELF, UNSAFE_INLINE]}
+
+
+class AdminAwareCSPMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the editor's and API docs' wider allowances on their paths only."""
+
+    def get_policy_parts(
+        self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
+    ) -> PolicyParts:
+        """The configured policy, with the editor's or API docs' replacements where the path needs them."""
+        parts = super().get_policy_parts(request, response, report_only)
+        path = request.path_info
+        extra = (
+            EDITOR_POLICY
+            if path.startswith(EDITOR_PREFIXES)
+            else DOCS_POLICY
+            if path.startswith(DOCS_PREFIXES)
+            else None
+        )
+        if extra:
+            parts.replace = {**extra, **(parts.replace or {})}
+        return parts
+
 
 def apply(settings: dict[str, Any]) -> None:
-    """Harden ``settings`` in place: secret key required, HTTPS-only cookies, HSTS, JSON logs."""
+    """Harden ``settings`` in place (see the module docstring)."""
     if settings["SECRET_KEY"].startswith("civicbuy-development-key"):
         raise ImproperlyConfigured("SECRET_KEY must be set in production (CIVICBUY_ENV=production).")
+    if not settings["IS_POSTGRES"]:
+        raise ImproperlyConfigured(
+            "production needs PostgreSQL: set DATABASE_URL=postgres://user@host:5432/name (CIVICBUY_ENV=production)."
+        )
     settings.update(
         DEBUG=False,
         SECURE_SSL_REDIRECT=True,
@@ -21,9 +96,25 @@ def apply(settings: dict[str, Any]) -> None:
         SECURE_HSTS_INCLUDE_SUBDOMAINS=True,
         SECURE_HSTS_PRELOAD=True,
         SESSION_COOKIE_SECURE=True,
+        SESSION_COOKIE_HTTPONLY=True,
         CSRF_COOKIE_SECURE=True,
         SECURE_CONTENT_TYPE_NOSNIFF=True,
         SECURE_REFERRER_POLICY="same-origin",
+        SECURE_CROSS_ORIGIN_OPENER_POLICY="same-origin",
         X_FRAME_OPTIONS="DENY",
+        CONTENT_SECURITY_POLICY={"DIRECTIVES": POLICY},
+        AXES_FAILURE_LIMIT=5,
+        AXES_COOLOFF_TIME=timedelta(minutes=15),
+        AXES_LOCKOUT_PARAMETERS=[["username", "ip_address"]],
+        AXES_RESET_ON_SUCCESS=True,
+        AXES_IPWARE_PROXY_COUNT=int(env.get("CIVICBUY_PROXY_COUNT")) or None,
+        AXES_IPWARE_META_PRECEDENCE_ORDER=["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"],
+        WAGTAIL_GRAVATAR_PROVIDER_URL=None,
+        CSRF_TRUSTED_ORIGINS=[o.strip() for o in env.get("CIVICBUY_CSRF_TRUSTED_ORIGINS").split(",") if o.strip()],
+        STATIC_ROOT=env.get_path("CIVICBUY_STATIC_DIR", settings["DATA_DIR"] / "static"),
     )
+    settings["MIDDLEWARE"] = [
+        "civicbuy.config.production.AdminAwareCSPMiddleware" if name == "csp.middleware.CSPMiddleware" else name
+        for name in settings["MIDDLEWARE"]
+    ]
     settings["LOGGING"]["handlers"]["console"]["formatter"] = "json"

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "civicbuy.casestudies",
     "civicbuy.assessment",
     "civicbuy.accounts",
+    "civicbuy.impact",
     "civicbuy.dashboard",
     "civicbuy.api",
     "wagtail_localize",
