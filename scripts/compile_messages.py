@@ -9,12 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-LOCALE = Path(__file__).resolve().parent.parent / "src" / "civicbuy" / "locale"
+PACKAGE = Path(__file__).resolve().parent.parent / "src" / "civicbuy"
 
 
 def main() -> int:
     """Compile every out-of-date catalogue; return the exit status."""
-    for po in sorted(LOCALE.glob("*/LC_MESSAGES/*.po")):
+    for po in sorted(PACKAGE.glob("**/locale/*/LC_MESSAGES/*.po")):
         mo = po.with_suffix(".mo")
         if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
             continue

@@ -27,6 +27,7 @@ step "django checks"
 run "makemigrations --check" env -u DATABASE_URL $BIN/civicbuy manage makemigrations --check --dry-run --verbosity 1
 run "check" env -u DATABASE_URL $BIN/civicbuy manage check --fail-level WARNING
 run "compilemessages" $BIN/python scripts/compile_messages.py
+run "assessment model" $BIN/civicbuy assessment validate src/civicbuy/assessment/model/maturity-model.yaml --links-from src/civicbuy/content/packs
 
 if [ "${1:-}" = "--lint-only" ]; then
   [ ${#failures[@]} -eq 0 ] && exit 0

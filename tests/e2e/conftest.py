@@ -46,16 +46,21 @@ def site_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return env
 
 
+def _prepare(command: list[str], env: dict[str, str]) -> None:
+    """Run a set-up command; on failure, fail with what it printed (not just its exit status)."""
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False, timeout=900)
+    if result.returncode != 0:
+        pytest.fail(f"{' '.join(command[1:])} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+
+
 @pytest.fixture(scope="session")
 def live_site(site_env: dict[str, str]) -> Iterator[str]:
     """Prepare (`civicbuy setup`) and serve (`civicbuy serve`) CivicBuy; yield its base URL."""
-    subprocess.run([str(CIVICBUY), "setup"], env=site_env, check=True, capture_output=True)
-    subprocess.run(
+    _prepare([str(CIVICBUY), "setup"], site_env)
+    _prepare(
         [str(CIVICBUY), "manage", "createsuperuser", "--noinput", "--username", EDITOR["username"],
          "--email", EDITOR["email"]],
-        env={**site_env, "DJANGO_SUPERUSER_PASSWORD": EDITOR["password"]},
-        check=True,
-        capture_output=True,
+        {**site_env, "DJANGO_SUPERUSER_PASSWORD": EDITOR["password"]},
     )  # fmt: skip
     port = _free_port()
     log = (Path(site_env["CIVICBUY_DATA_DIR"]) / "server.log").open("wb")

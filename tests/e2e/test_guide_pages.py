@@ -6,6 +6,7 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
+
 from tests.e2e.axe import axe_violations, describe
 
 PAGE_TYPES = [
