@@ -10,13 +10,13 @@ from civicbuy.analytics import api
 from civicbuy.analytics.impact import carbon, factors, spend
 from civicbuy.analytics.synthetic import write_jsonl
 
-DEMO_RELEASES = 3000  # as civicbuy.dashboard.setup (DEMO_RELEASES, DEMO_SEED)
+DEMO_RELEASES = 2000  # as civicbuy.dashboard.setup (DEMO_RELEASES, DEMO_SEED)
 DEMO_SEED = 2026
 
 
 @pytest.fixture(scope="session")
 def demo_dataset(tmp_path_factory: pytest.TempPathFactory) -> api.Dataset:
-    """The demo city: the dashboard's 3,000 synthetic releases, seed 2026, ingested."""
+    """The demo city: the dashboard's 2,000 synthetic releases, seed 2026, ingested."""
     folder = tmp_path_factory.mktemp("impact-demo")
     source = folder / "demo.jsonl"
     write_jsonl(source, DEMO_RELEASES, seed=DEMO_SEED)

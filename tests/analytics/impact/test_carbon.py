@@ -1,6 +1,6 @@
 """Carbon of spend on the demo city, cross-checked by hand, and bad input counted as coverage gaps.
 
-The three hand checks (demo city: seed 2026, 3,000 releases) are written out in docs/impact.md:
+The three hand checks (demo city: seed 2026, 2,000 releases) are written out in docs/impact.md:
 
 1. ocds-synth1-000000000/C-0, electricity (CPV 09310000 -> row 093: DEFRA SIC 35.1, 1.359 kg CO2e/GBP2022),
    EUR 13,174.71 signed 2023: x 0.86979 GBP/EUR (ECB 2023) = GBP 11,459.26 (2023) x ONS CPI 121.7 / 130.5
