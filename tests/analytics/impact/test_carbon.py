@@ -3,13 +3,13 @@
 The three hand checks (demo city: seed 2026, 2,000 releases) are written out in docs/impact.md:
 
 1. ocds-synth1-000000000/C-0, electricity (CPV 09310000 -> row 093: DEFRA SIC 35.1, 1.359 kg CO2e/GBP2022),
-   EUR 13,174.71 signed 2023: x 0.86979 GBP/EUR (ECB 2023) = GBP 11,459.26 (2023) x ONS CPI 121.7 / 130.5
+   EUR 13,174.71 signed 2023: x 0.86979 GBP/EUR (ECB 2023) = GBP 11,459.23 (2023) x ONS CPI 121.7 / 130.5
    = GBP2022 10,686.50 x 1.359 = 14,522.96 kg.
 2. ocds-synth1-000000001/C-1, refuse collection (CPV 90511000 -> row 905: EPA NAICS 562111 0.988, 562212 0.988,
-   mean 0.988 kg CO2e/USD2022), EUR 11,298.67 signed 2021: x 1.1827 USD/EUR = USD 13,362.84 (2021) x CPI-U
+   mean 0.988 kg CO2e/USD2022), EUR 11,298.67 signed 2021: x 1.1827 USD/EUR = USD 13,362.94 (2021) x CPI-U
    292.655 / 270.970 = USD2022 14,432.34 x 0.988 = 14,259.15 kg.
 3. ocds-synth1-000000047/C-47, medical consumables (CPV 33140000 -> row 331: NAICS 339112 0.156, 339113 0.140,
-   mean 0.148), GBP 6,458.90 signed 2023: / 0.86979 GBP/EUR x 1.0813 USD/EUR = USD 8,029.48 (2023) x CPI-U
+   mean 0.148), GBP 6,458.90 signed 2023: / 0.86979 GBP/EUR x 1.0813 USD/EUR = USD 8,029.53 (2023) x CPI-U
    292.655 / 304.702 = USD2022 7,712.07 x 0.148 = 1,141.39 kg.
 """
 
