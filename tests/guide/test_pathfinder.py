@@ -90,3 +90,9 @@ def test_malformed_answers_get_a_clear_message(client: Client, query: dict[str, 
     html = response.content.decode()
     assert "There is a problem" in html
     assert "<script>" not in html  # the tampered value is escaped in the message
+
+
+def test_outcomes_are_whole_sentences() -> None:
+    for row in pathfinder.rules()["goals"]:
+        assert len(row["outcomes"]["en"]) == len(row["outcomes"]["es"]), row["code"]
+        assert all(text[0].isupper() for text in row["outcomes"]["en"]), row["code"]

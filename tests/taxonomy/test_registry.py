@@ -51,3 +51,16 @@ def test_unknown_codes_are_reported_not_guessed() -> None:
 def test_sdg_targets_sort_numerically() -> None:
     codes = list(registry.sdg_targets())
     assert codes.index("5.5") < codes.index("5.b") < codes.index("10.2") < codes.index("16.10")
+
+
+def test_labels_are_whole_sentences_not_cut_at_commas() -> None:
+    """YAML flow mappings split unquoted text at commas; every label must survive intact."""
+    assert registry.label("cpv_division", "09") == "Fuels, electricity and other energy"
+    assert registry.label("sdg", "11.6") == "Less environmental harm from cities (air, waste)"
+    assert registry.label("sdg_goal", "9") == "Industry, innovation and infrastructure"
+    for kind in ("stage", "theme", "sdg", "sdg_goal", "cpv_division", "region"):
+        for term in registry.vocabulary(kind).values():
+            assert set(term.labels) == {"en", "es"}, (kind, term.code, term.labels)
+            assert all(isinstance(text, str) and text for text in term.labels.values()), (kind, term.code)
+    plan = registry.term("stage", "plan")
+    assert plan.summary("en").endswith("how to pay for them.")
