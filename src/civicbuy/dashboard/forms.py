@@ -28,7 +28,9 @@ class VersionUploadForm(forms.Form):
 class DatasetUploadForm(VersionUploadForm):
     """A new dataset: its organisation, name, whether it is public, and the file."""
 
-    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), label=_("Organisation"))
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), label=_("Organisation"), empty_label=None
+    )
     name = forms.CharField(label=_("Name of the dataset"), max_length=200)
     public = forms.BooleanField(
         label=_("Make this dataset public (anyone can see it, not only your organisation)"), required=False

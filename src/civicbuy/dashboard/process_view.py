@@ -15,11 +15,11 @@ SECTIONS = ("tenders", "parties", "items", "bids", "awards", "suppliers", "contr
 HIDDEN = {"ocid"}
 
 
-def compiled_release(dataset: Path, ocid: str) -> dict[str, list[dict[str, Any]]]:
-    """Return each flat table's rows for ``ocid`` (``processes`` first), without empty columns."""
+def compiled_release(dataset: Path, ocid: str) -> dict[str, list[list[tuple[str, Any]]]]:
+    """Return each flat table's rows for ``ocid`` (``processes`` first) as (field, value) pairs, without empty ones."""
     connection = duckdb.connect()
     connection.execute("SET enable_progress_bar = false")
-    result: dict[str, list[dict[str, Any]]] = {}
+    result: dict[str, list[list[tuple[str, Any]]]] = {}
     try:
         for table in ("processes", *SECTIONS):
             path = dataset / f"{table}.parquet"
@@ -28,7 +28,7 @@ def compiled_release(dataset: Path, ocid: str) -> dict[str, list[dict[str, Any]]
             cursor = connection.execute("SELECT * FROM read_parquet(?) WHERE ocid = ?", [str(path), ocid])
             names = [d[0] for d in cursor.description]
             rows = [
-                {k: v for k, v in zip(names, row, strict=True) if k not in HIDDEN and v not in (None, "")}
+                [(k, v) for k, v in zip(names, row, strict=True) if k not in HIDDEN and v not in (None, "")]
                 for row in cursor.fetchall()
             ]
             if rows:

@@ -296,6 +296,7 @@ class Summary:
     def __post_init__(self) -> None:
         self.overview = orjson.loads((self.path / OVERVIEW).read_bytes())
         self._connection: duckdb.DuckDBPyConnection | None = None
+        self._values: dict[str, dict[tuple[str, str, str], float | None]] = {}
 
     @property
     def connection(self) -> duckdb.DuckDBPyConnection:
@@ -324,11 +325,13 @@ class Summary:
     # Engine indicators (dataset and buyer level)
 
     def indicator_values(self, slice_name: str = ALL) -> dict[tuple[str, str, str], float | None]:
-        """Map (indicator, level, id) to the value in one slice (``all`` or a year)."""
-        rows = self.connection.execute(
-            "SELECT indicator, level, id, value FROM indicators WHERE slice = ?", [slice_name]
-        ).fetchall()
-        return {(r[0], r[1], r[2]): r[3] for r in rows}
+        """Map (indicator, level, id) to the value in one slice (``all`` or a year); read once per slice."""
+        if slice_name not in self._values:
+            rows = self.connection.execute(
+                "SELECT indicator, level, id, value FROM indicators WHERE slice = ?", [slice_name]
+            ).fetchall()
+            self._values[slice_name] = {(r[0], r[1], r[2]): r[3] for r in rows}
+        return self._values[slice_name]
 
     def indicator_trend(self, codes: list[str], level: str, identifier: str) -> dict[str, dict[int, float | None]]:
         """Return each indicator's value by year (``level``/``identifier``: dataset/dataset or buyer/<id>)."""

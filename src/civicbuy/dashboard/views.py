@@ -445,7 +445,7 @@ def process(request: HttpRequest, pk: int, ocid: str) -> HttpResponse:
         for reason in reasons:
             reason["guide_url"] = links.step_url(reason["guide_step"])
         context = _base_context(dataset, summary, filters, form, "flags")
-        context.update(facts=facts, release=release, reasons=reasons)
+        context.update(facts=facts, release=list(release.items()), reasons=reasons)
         return render(request, "dashboard/process.html", context)
     finally:
         summary.close()
