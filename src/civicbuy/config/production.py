@@ -18,6 +18,7 @@ What it adds, and why:
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -25,8 +26,11 @@ from csp.constants import NONE, SELF, UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponseBase
+from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 from civicbuy.config import env
+
+logger = logging.getLogger("civicbuy.config")
 
 _ONE_YEAR = 31_536_000
 
@@ -80,6 +84,25 @@ class AdminAwareCSPMiddleware(CSPMiddleware):
         return parts
 
 
+class StaticFilesStorage(CompressedManifestStaticFilesStorage):
+    """WhiteNoise's compressed, hashed storage that does not stop `collectstatic` on a missing reference.
+
+    A stylesheet built from a design system may refer to an image the build did not copy (govuk-frontend's
+    ``assets/images/govuk-crest.svg``); Django's manifest storage then refuses to collect anything, so the
+    whole deployment fails for one decorative file. Here the reference is left as it is and logged.
+    """
+
+    def hashed_name(self, name: str, content: Any = None, filename: str | None = None) -> str:
+        """The hashed name, or ``name`` itself (with a warning) when a referenced file does not exist."""
+        try:
+            return super().hashed_name(name, content, filename)
+        except ValueError:
+            if content is not None or self.exists(name):
+                raise
+            logger.warning("static file %s is referenced but missing; left unhashed", name)
+            return name
+
+
 def apply(settings: dict[str, Any]) -> None:
     """Harden ``settings`` in place (see the module docstring)."""
     if settings["SECRET_KEY"].startswith("civicbuy-development-key"):
@@ -113,6 +136,10 @@ def apply(settings: dict[str, Any]) -> None:
         CSRF_TRUSTED_ORIGINS=[o.strip() for o in env.get("CIVICBUY_CSRF_TRUSTED_ORIGINS").split(",") if o.strip()],
         STATIC_ROOT=env.get_path("CIVICBUY_STATIC_DIR", settings["DATA_DIR"] / "static"),
     )
+    settings["STORAGES"] = {
+        **settings["STORAGES"],
+        "staticfiles": {"BACKEND": "civicbuy.config.production.StaticFilesStorage"},
+    }
     settings["MIDDLEWARE"] = [
         "civicbuy.config.production.AdminAwareCSPMiddleware" if name == "csp.middleware.CSPMiddleware" else name
         for name in settings["MIDDLEWARE"]

@@ -1,0 +1,97 @@
+"""A real production server for the tests: CIVICBUY_ENV=production on a fresh PostgreSQL database.
+
+Requests pretend to come through the TLS proxy (``X-Forwarded-Proto: https``), as in a deployment.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CIVICBUY = str(Path(sys.executable).parent / "civicbuy")
+PG = "postgres://postgres@127.0.0.1:5432"
+EDITOR = {"username": "prod-editor", "password": "a-long-production-password-2026"}
+
+
+def production_env(data_dir: Path, database: str) -> dict[str, str]:
+    """Environment of a production CivicBuy using ``database`` on the local PostgreSQL server."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CIVICBUY_", "DATABASE_URL"))}
+    env.update(
+        CIVICBUY_ENV="production",
+        CIVICBUY_DATA_DIR=str(data_dir),
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DATABASE_URL=f"{PG}/{database}",
+    )
+    return env
+
+
+def _psql(sql: str) -> None:
+    subprocess.run(["psql", f"{PG}/postgres", "-qtAc", sql], check=True, capture_output=True, timeout=60)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def production_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """Set up and serve CivicBuy in production mode on its own PostgreSQL database; yield base URL and env."""
+    database = f"civicbuy_prod_{os.getpid()}"
+    try:
+        _psql(f"DROP DATABASE IF EXISTS {database}")
+        _psql(f"CREATE DATABASE {database}")
+    except (OSError, subprocess.CalledProcessError) as error:
+        pytest.fail(f"these tests need PostgreSQL at {PG} ({error})", pytrace=False)
+    data = tmp_path_factory.mktemp("production-site")
+    env = production_env(data, database)
+    port = _free_port()
+    env["CIVICBUY_CSRF_TRUSTED_ORIGINS"] = f"http://127.0.0.1:{port}"
+    subprocess.run([CIVICBUY, "setup", "--no-demo"], env=env, check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        [CIVICBUY, "manage", "createsuperuser", "--noinput", "--username", EDITOR["username"], "--email", "e@x.org"],
+        env={**env, "DJANGO_SUPERUSER_PASSWORD": EDITOR["password"]},
+        check=True,
+        capture_output=True,
+    )
+    log_path = data / "server.log"
+    log = log_path.open("wb")
+    server = subprocess.Popen(
+        [CIVICBUY, "serve", "--port", str(port), "--workers", "2", "--no-worker"], env=env, stdout=log, stderr=log
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            request = urllib.request.Request(f"{base}/healthz", headers={"X-Forwarded-Proto": "https"})  # noqa: S310
+            with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - loopback
+                if response.status == 200:
+                    break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                pytest.fail(f"the production server did not start; see {log_path}", pytrace=False)
+            time.sleep(0.5)
+    yield {"base": base, "log": str(log_path), "database": database, **{f"env_{k}": v for k, v in env.items()}}
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+    log.close()
+    _psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+
+
+@pytest.fixture
+def editor_login() -> dict[str, str]:
+    return dict(EDITOR)

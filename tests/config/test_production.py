@@ -1,0 +1,133 @@
+"""The production profile (CIVICBUY_ENV=production) as an operator runs it, on PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.config.conftest import CIVICBUY, production_env
+
+HTTPS = {"X-Forwarded-Proto": "https"}
+
+
+def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([CIVICBUY, *args], env=env, capture_output=True, text=True, timeout=300, check=False)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:  # noqa: ARG002 - never follow
+        return None
+
+
+def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    opener = urllib.request.build_opener(_NoRedirect)
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - loopback http only
+    try:
+        with opener.open(request, timeout=30) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def test_check_deploy_reports_nothing(tmp_path: Path) -> None:
+    result = run("manage", "check", "--deploy", "--fail-level", "DEBUG", env=production_env(tmp_path, "civicbuy"))
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_settings_of_the_profile(tmp_path: Path) -> None:
+    env = production_env(tmp_path, "civicbuy")
+    env.update(CIVICBUY_MEDIA_DIR=str(tmp_path / "m"), CIVICBUY_DATASETS_DIR=str(tmp_path / "d"))
+    script = (
+        "import json; from django.conf import settings as s; print(json.dumps({"
+        "'debug': s.DEBUG, 'hsts': s.SECURE_HSTS_SECONDS, 'ssl': s.SECURE_SSL_REDIRECT,"
+        "'cookies': [s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE], 'engine': s.DATABASES['default']['ENGINE'],"
+        "'media': str(s.MEDIA_ROOT), 'datasets': str(s.DATASETS_ROOT), 'csp': s.CONTENT_SECURITY_POLICY,"
+        "'middleware': s.MIDDLEWARE, 'log': s.LOGGING['handlers']['console']['formatter'],"
+        "'axes': [s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME.total_seconds()]}, default=str))"
+    )
+    result = run("manage", "shell", "-c", script, env=env)
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found["debug"] is False
+    assert found["hsts"] >= 31_536_000
+    assert found["ssl"] is True
+    assert found["cookies"] == [True, True]
+    assert found["engine"] == "django.db.backends.postgresql"
+    assert found["media"] == str(tmp_path / "m")
+    assert found["datasets"] == str(tmp_path / "d")
+    assert found["csp"]["DIRECTIVES"]["script-src"] == ["'self'"]
+    assert "civicbuy.config.production.AdminAwareCSPMiddleware" in found["middleware"]
+    assert found["middleware"][-1] == "axes.middleware.AxesMiddleware"
+    assert found["log"] == "json"
+    assert found["axes"] == [5, 900.0]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"SECRET_KEY": ""}, "SECRET_KEY must be set in production"),
+        ({"DATABASE_URL": ""}, "production needs PostgreSQL"),
+    ],
+)
+def test_refuses_to_start_without_a_secret_or_postgresql(tmp_path: Path, change: dict[str, str], message: str) -> None:
+    env = {**production_env(tmp_path, "civicbuy"), **change}
+    result = run("manage", "check", env=env)
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_plain_http_is_redirected_to_https(production_site: dict[str, str]) -> None:
+    status, headers, _ = fetch(f"{production_site['base']}/en/")
+    assert status == 301
+    assert headers["Location"].startswith("https://")
+
+
+@pytest.mark.parametrize("path", ["/en/", "/en/guide/", "/en/case-studies/?q=school", "/api/v1/guide/sections/"])
+def test_pages_carry_hsts_csp_and_no_debug(production_site: dict[str, str], path: str) -> None:
+    status, headers, body = fetch(production_site["base"] + path, HTTPS)
+    assert status == 200, body[:500]
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    policy = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self';" in policy
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_public_pages_load_scripts_only_from_the_app(production_site: dict[str, str]) -> None:
+    _, _, body = fetch(production_site["base"] + "/en/", HTTPS)
+    html = body.decode()
+    for chunk in html.split("<script")[1:]:
+        tag = chunk.split(">", 1)[0]
+        assert 'src="/static/' in tag or 'type="application/json"' in tag, tag
+
+
+def test_editor_pages_get_their_own_allowances(production_site: dict[str, str]) -> None:
+    status, headers, _ = fetch(production_site["base"] + "/admin/login/", HTTPS)
+    assert status == 200
+    assert "script-src 'self' 'unsafe-inline'" in headers["Content-Security-Policy"]
+
+
+def test_missing_page_is_a_friendly_404_without_debug_details(production_site: dict[str, str]) -> None:
+    status, _, body = fetch(production_site["base"] + "/en/no-such-page-anywhere/", HTTPS)
+    assert status == 404
+    assert b"Traceback" not in body
+    assert b"DEBUG = True" not in body
+
+
+def test_logs_are_json_lines(production_site: dict[str, str]) -> None:
+    fetch(production_site["base"] + "/api/v1/no-such-thing/", HTTPS)
+    lines = [line for line in Path(production_site["log"]).read_text().splitlines() if line.startswith("{")]
+    assert lines
+    record = json.loads(lines[-1])
+    assert {"time", "level", "logger", "message"} <= set(record)
