@@ -63,7 +63,7 @@ def submission_data(**overrides: Any) -> dict[str, Any]:
         "sources-0-title": "Testville school meals report",
         "sources-0-publisher": "Testville City Council",
         "sources-0-url": "https://example.org/report",
-        "sources-0-accessed": (dt.date.today() - dt.timedelta(days=3)).isoformat(),
+        "sources-0-accessed": (dt.datetime.now(tz=dt.UTC).date() - dt.timedelta(days=3)).isoformat(),
     }
     data.update(overrides)
     return data

@@ -30,18 +30,25 @@ def _normalise(value: Any) -> Any:
 
 def _cases(root: Path) -> dict[str, Any]:
     pages = read_pack(root)["case-study"]
-    return {f"{page.slug}:{language}": _normalise(page.merged(language)) for page in pages for language in ("en", "es")}
+    return {
+        f"{page.slug}:{language}": _normalise(page.merged(language)) for page in pages for language in ("en", "es")
+    }
 
 
 def _raw_cases(root: Path) -> dict[str, Any]:
-    return {path.name: _normalise(yaml.safe_load(path.read_text("utf-8"))) for path in sorted((root / "cases").glob("*.yaml"))}
+    return {
+        path.name: _normalise(yaml.safe_load(path.read_text("utf-8")))
+        for path in sorted((root / "cases").glob("*.yaml"))
+    }
 
 
 def test_every_bundled_case_is_loaded_in_both_languages() -> None:
     slugs = {path.name.removesuffix(".en.yaml") for path in (bundled_pack() / "cases").glob("*.en.yaml")}
     assert len(slugs) >= 30
     for language in ("en", "es"):
-        loaded = set(CaseStudyPage.objects.live().filter(locale__language_code=language).values_list("slug", flat=True))
+        loaded = set(
+            CaseStudyPage.objects.live().filter(locale__language_code=language).values_list("slug", flat=True)
+        )
         assert slugs <= loaded, language
     assert CaseStudyIndexPage.objects.filter(slug="case-studies").count() == 2
 

@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 def _titles(client: Client, path: str) -> list[str]:
     response = client.get(path)
     assert response.status_code == 200, path
-    return re.findall(r'<h3 class="govuk-heading-m[^"]*"><a class="govuk-link" href="[^"]+">([^<]+)</a>', response.content.decode())
+    return re.findall(
+        r'<h3 class="govuk-heading-m[^"]*"><a class="govuk-link" href="[^"]+">([^<]+)</a>', response.content.decode()
+    )
 
 
 def _json(client: Client, path: str) -> dict[str, Any]:
@@ -136,7 +138,9 @@ def test_htmx_request_gets_only_the_library_fragment(client: Client) -> None:
     assert html.lstrip().startswith('<div id="case-library">')
     assert "<html" not in html
     assert "HX-Request" in response["Vary"]
-    restore = client.get("/en/case-studies/?country=NZ", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+    restore = client.get(
+        "/en/case-studies/?country=NZ", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
     assert "<html" in restore.content.decode()
 
 
@@ -165,7 +169,8 @@ def test_case_detail_json_has_every_field_and_numbered_sources(client: Client) -
     assert data["country"] == "MX"
     assert data["region"] == "latin-america-caribbean"
     assert len(data["summary"]) == 3
-    assert data["results"] and all(1 <= r["source"] <= len(data["sources"]) for r in data["results"])
+    assert data["results"]
+    assert all(1 <= r["source"] <= len(data["sources"]) for r in data["results"])
     assert data["sources"][0]["number"] == 1
     assert data["translations"]["es"].endswith("/es/case-studies/mexico-city-ecobici/")
     assert "[src:" in data["problem"]

@@ -27,12 +27,12 @@ SUBMIT = "/en/case-studies/submit/"
 
 XSS_VECTORS = [
     "<script>alert('xss-1')</script>",
-    '<img src=x onerror="alert(\'xss-2\')">',
+    "<img src=x onerror=\"alert('xss-2')\">",
     "<svg/onload=alert('xss-3')>",
     "[click me](javascript:alert('xss-4'))",
     "[click](java&#x09;script:alert('xss-5'))",
     "&lt;script&gt;alert('xss-6')&lt;/script&gt;",
-    '<a href="javascript:alert(\'xss-7\')">x</a>',
+    "<a href=\"javascript:alert('xss-7')\">x</a>",
     "<iframe src=\"javascript:alert('xss-8')\"></iframe>",
     '<div style="background:url(javascript:alert(9))" onmouseover="alert(10)">hover</div>',
     "<<script>script>alert('xss-11')<</script>/script>",
@@ -44,7 +44,7 @@ def _post(client: Client, data: dict[str, Any], **kwargs: Any) -> Any:
 
 
 def _error_next_to(html: str, field_id: str) -> str:
-    match = re.search(rf'<p class="govuk-error-message" id="{re.escape(field_id)}-error">(.*?)</p>', html, re.S)
+    match = re.search(rf'<p class="govuk-error-message" id="{re.escape(field_id)}-error">(.*?)</p>', html, re.DOTALL)
     assert match, f"no error message next to {field_id}"
     return re.sub(r"<[^>]+>", "", match.group(1)).strip()
 
@@ -83,7 +83,8 @@ def test_a_valid_submission_becomes_a_draft_in_moderation_and_emails_a_status_li
     assert submission.status == CaseSubmission.Status.IN_REVIEW
     assert len(page.results) == 1
     assert page.sources[0].value["url"] == "https://example.org/report"
-    assert "token" not in submission.token_hash and len(submission.token_hash) == 64
+    assert "token" not in submission.token_hash
+    assert len(submission.token_hash) == 64
 
     # Not searchable, not public.
     assert page.pk not in (search.match("en", "Testville") or [])
@@ -225,7 +226,8 @@ def test_a_valid_image_and_document_are_stored_privately_until_publication(clien
     )
     assert _post(client, data).status_code == 302
     page = CaseSubmission.objects.get().page
-    assert page.image is not None and page.image.width == 8
+    assert page.image is not None
+    assert page.image.width == 8
     assert page.image_alt.startswith("Farmers")
     assert not page.image.file.name.endswith("photo.png")  # stored under a random name
     document = page.attachment
@@ -290,7 +292,9 @@ def test_invalid_attempts_are_rate_limited_too(client: Client) -> None:
     assert codes == {400, 429}
 
 
-def test_nothing_is_stored_half_way_when_a_step_fails(client: Client, monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
+def test_nothing_is_stored_half_way_when_a_step_fails(
+    client: Client, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
     def broken_start(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("workflow store unavailable")
 

@@ -22,7 +22,8 @@ PAGES = [
 @pytest.mark.parametrize("path", PAGES)
 def test_case_pages_have_no_serious_accessibility_violations(page: Page, live_site: str, path: str, lang: str) -> None:
     response = page.goto(live_site + path.format(lang=lang))
-    assert response is not None and response.status == 200
+    assert response is not None
+    assert response.status == 200
     assert page.locator("h1").count() == 1
     for details in page.locator("details").all():  # check the facet checkboxes too
         details.evaluate("d => d.open = true")

@@ -7,7 +7,7 @@ from django.apps import AppConfig
 
 def _published(sender: Any, instance: Any, **kwargs: Any) -> None:
     del sender, kwargs
-    from civicbuy.casestudies import search, submissions  # noqa: PLC0415 - models are ready only after ready()
+    from civicbuy.casestudies import search, submissions
 
     search.index_page(instance)
     submissions.release_files(instance)
@@ -15,7 +15,7 @@ def _published(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 def _unpublished(sender: Any, instance: Any, **kwargs: Any) -> None:
     del sender, kwargs
-    from civicbuy.casestudies import search  # noqa: PLC0415
+    from civicbuy.casestudies import search
 
     search.remove_page(instance.pk)
 
@@ -29,10 +29,10 @@ class CaseStudiesConfig(AppConfig):
 
     def ready(self) -> None:
         """Keep the case search index in step with what is published."""
-        from django.db.models.signals import pre_delete  # noqa: PLC0415
-        from wagtail.signals import page_published, page_unpublished  # noqa: PLC0415
+        from django.db.models.signals import pre_delete
+        from wagtail.signals import page_published, page_unpublished
 
-        from civicbuy.casestudies.models import CaseStudyPage  # noqa: PLC0415
+        from civicbuy.casestudies.models import CaseStudyPage
 
         page_published.connect(_published, sender=CaseStudyPage, dispatch_uid="casestudies-index")
         page_unpublished.connect(_unpublished, sender=CaseStudyPage, dispatch_uid="casestudies-unindex")

@@ -46,15 +46,19 @@ CASE_FIELDS = {
 INDEX_TEXT = {
     "en": (
         "Case studies",
-        "Who has done this before, and what happened? Cases from cities and countries around the world, "
-        "every figure linked to its public source. Search, filter by place, theme, SDG target or "
-        "lifecycle stage, or propose a case from your own city.",
+        (
+            "Who has done this before, and what happened? Cases from cities and countries around the world, "
+            "every figure linked to its public source. Search, filter by place, theme, SDG target or "
+            "lifecycle stage, or propose a case from your own city."
+        ),
     ),
     "es": (
         "Estudios de caso",
-        "¿Quién lo ha hecho antes y qué pasó? Casos de ciudades y países de todo el mundo, con cada cifra "
-        "enlazada a su fuente pública. Busque, filtre por lugar, tema, meta de los ODS o etapa del ciclo, "
-        "o proponga un caso de su propia ciudad.",
+        (
+            "¿Quién lo ha hecho antes y qué pasó? Casos de ciudades y países de todo el mundo, con cada cifra "
+            "enlazada a su fuente pública. Busque, filtre por lugar, tema, meta de los ODS o etapa del ciclo, "
+            "o proponga un caso de su propia ciudad."
+        ),
     ),
 }
 

@@ -33,8 +33,12 @@ from civicbuy.taxonomy import registry
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000
-IMAGE_TYPES = {"image/jpeg": ("jpg", "jpeg"), "image/png": ("png",), "image/webp": ("webp",)}
-FILE_TYPES = {
+IMAGE_TYPES: dict[str, tuple[str, ...]] = {
+    "image/jpeg": ("jpg", "jpeg"),
+    "image/png": ("png",),
+    "image/webp": ("webp",),
+}
+FILE_TYPES: dict[str, tuple[str, ...]] = {
     "application/pdf": ("pdf",),
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ("docx",),
     "application/vnd.oasis.opendocument.text": ("odt",),
@@ -44,7 +48,9 @@ SOURCE_ROWS = 8
 YEARS = re.compile(r"^(19|20)\d\d(-(19|20)\d\d)?$")
 # A figure: a number that is not a year on its own (1900-2099) and not a [src:N] citation.
 FIGURE = re.compile(r"(?<![\w.\[:\-/])(?!(?:19|20)\d\d\b)\d[\d.,]*\s*(%|per ?cent|por ciento)?")
-_SCRIPT_SCHEMES = [re.compile(r"\s*".join(scheme) + r"\s*:", re.IGNORECASE) for scheme in ("javascript", "vbscript", "data")]
+_SCRIPT_SCHEMES = [
+    re.compile(r"\s*".join(scheme) + r"\s*:", re.IGNORECASE) for scheme in ("javascript", "vbscript", "data")
+]
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -132,9 +138,7 @@ class SubmissionForm(forms.Form):
     country = forms.ChoiceField(label=_("Country"))
     city = CleanCharField(label=_("City or area (optional)"), max_length=120, required=False)
     organisation = CleanCharField(label=_("Organisation that did the buying"), max_length=300)
-    years = forms.CharField(
-        label=_("Year or years"), max_length=9, help_text=_("For example 2021 or 2019-2023.")
-    )
+    years = forms.CharField(label=_("Year or years"), max_length=9, help_text=_("For example 2021 or 2019-2023."))
     summary_1 = CleanCharField(label=_("Summary, point 1"), max_length=300)
     summary_2 = CleanCharField(label=_("Summary, point 2"), max_length=300)
     summary_3 = CleanCharField(label=_("Summary, point 3"), max_length=300)
@@ -158,7 +162,9 @@ class SubmissionForm(forms.Form):
         label=_("Quote (optional, only from a public source)"), max_length=1000, required=False, widget=_textarea(3)
     )
     quote_attribution = CleanCharField(label=_("Who said it"), max_length=300, required=False)
-    quote_source = forms.IntegerField(label=_("Source number of the quote"), min_value=1, max_value=SOURCE_ROWS, required=False)
+    quote_source = forms.IntegerField(
+        label=_("Source number of the quote"), min_value=1, max_value=SOURCE_ROWS, required=False
+    )
     caveats = CleanCharField(
         label=_("Caveats (optional)"),
         max_length=3000,
@@ -202,10 +208,16 @@ class SubmissionForm(forms.Form):
     def __init__(self, *args: Any, language: str = "en", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.language = language
-        self.fields["country"].choices = [("", _("Choose a country")), *registry.choices("country", language)]
-        self.fields["stages"].choices = registry.choices("stage", language)
-        self.fields["themes"].choices = registry.choices("theme", language)
-        self.fields["sdg_targets"].choices = registry.choices("sdg", language)
+        choices: dict[str, list[tuple[str, Any]]] = {
+            "country": [("", _("Choose a country")), *registry.choices("country", language)],
+            "stages": list(registry.choices("stage", language)),
+            "themes": list(registry.choices("theme", language)),
+            "sdg_targets": list(registry.choices("sdg", language)),
+        }
+        for name, values in choices.items():
+            field = self.fields[name]
+            if isinstance(field, forms.ChoiceField):
+                field.choices = values
 
     @property
     def is_spam(self) -> bool:
@@ -246,7 +258,9 @@ class SubmissionForm(forms.Form):
                 width, height = picture.size
                 picture.verify()
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError, PILImage.DecompressionBombError):
-            raise ValidationError(_("The image cannot be read. Save it again as JPEG or PNG."), code="unreadable") from None
+            raise ValidationError(
+                _("The image cannot be read. Save it again as JPEG or PNG."), code="unreadable"
+            ) from None
         finally:
             upload.seek(0)
         if width * height > MAX_IMAGE_PIXELS:
@@ -263,7 +277,7 @@ class SubmissionForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         """Checks across fields: figures cited, a quote with attribution and source, an image with its description."""
-        data = super().clean()
+        data = super().clean() or {}
         for name in self.MARKDOWN_FIELDS:
             text = data.get(name) or ""
             uncited = uncited_figures(text)
@@ -294,7 +308,7 @@ class ResultForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         """A result needs its source; a source number needs a result."""
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("text") and not data.get("source"):
             self.add_error("source", _("Every result needs the number of the source that supports it."))
         if data.get("source") and not data.get("text"):
@@ -309,7 +323,10 @@ class SourceForm(forms.Form):
     publisher = CleanCharField(label=_("Publisher"), max_length=255, required=False)
     url = forms.URLField(label=_("Address (URL)"), max_length=1000, required=False, assume_scheme="https")
     accessed = forms.DateField(
-        label=_("Date you read it"), required=False, help_text=_("YYYY-MM-DD"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date you read it"),
+        required=False,
+        help_text=_("YYYY-MM-DD"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def clean_url(self) -> str:
@@ -321,7 +338,7 @@ class SourceForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         """A source row is either empty or complete (title, address and date)."""
-        data = super().clean()
+        data = super().clean() or {}
         filled = any(data.get(name) for name in ("title", "publisher", "url", "accessed"))
         if filled:
             for name, message in (
@@ -384,11 +401,18 @@ class Submission:
             return False
         if any(not filled[i] and filled[i + 1 :].count(True) for i in range(len(filled))):
             first_gap = filled.index(False)
-            self.sources.forms[first_gap].add_error("title", _("Fill in sources in order, without empty rows between them."))
+            self.sources.forms[first_gap].add_error(
+                "title", _("Fill in sources in order, without empty rows between them.")
+            )
             return False
         if not self.filled_results():
             self.results.forms[0].add_error("text", _("Give at least one result, with its source."))
             return False
+        self._check_citations(count)
+        return not (self.form.errors or any(form.errors for form in self.results.forms))
+
+    def _check_citations(self, count: int) -> None:
+        """Every source number and [src:N] must point at one of the ``count`` sources given."""
         for form in self.results.forms:
             number = form.cleaned_data.get("source")
             if number and number > count:
@@ -399,9 +423,10 @@ class Submission:
         for name in (*SubmissionForm.MARKDOWN_FIELDS, "quote_text"):
             for match in CITATION.finditer(self.form.cleaned_data.get(name) or ""):
                 if not 1 <= int(match.group(1)) <= count:
-                    self.form.add_error(name, _("[src:%(n)s] cites a source that is not listed.") % {"n": match.group(1)})
+                    self.form.add_error(
+                        name, _("[src:%(n)s] cites a source that is not listed.") % {"n": match.group(1)}
+                    )
                     break
-        return not (self.form.errors or any(form.errors for form in self.results.forms))
 
     def error_list(self) -> list[tuple[str, str]]:
         """(field id, message) for the error summary at the top of the page."""

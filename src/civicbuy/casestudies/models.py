@@ -69,8 +69,9 @@ class CaseStudyIndexPage(Page):
 
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """The list as HTML, as an htmx fragment, or as JSON (``?format=json``)."""
-        from civicbuy.casestudies.views import serve_index  # noqa: PLC0415 - views import this module
+        from civicbuy.casestudies.views import serve_index
 
+        del args, kwargs
         return serve_index(self, request)
 
 
@@ -187,7 +188,7 @@ class CaseStudyPage(Page):
 
     @property
     def place(self) -> str:
-        """ "City, Country" (or the country alone), in the page's language."""
+        """The place as "City, Country" (or the country alone), in the page's language."""
         return ", ".join(part for part in (self.city, self.country_name) if part)
 
     @property
@@ -218,14 +219,14 @@ class CaseStudyPage(Page):
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """The case as HTML, or as JSON (``?format=json``) for the API."""
         if request.GET.get("format") == "json":
-            from civicbuy.casestudies.views import case_json  # noqa: PLC0415 - views import this module
+            from civicbuy.casestudies.views import case_json
 
             return case_json(self, request)
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """Add related cases that share tags with this one."""
-        from civicbuy.casestudies.queries import related  # noqa: PLC0415
+        from civicbuy.casestudies.queries import related
 
         context = super().get_context(request, *args, **kwargs)
         context["related_cases"] = [
@@ -321,20 +322,16 @@ class CaseSubmission(models.Model):
 
     def workflow_state(self) -> WorkflowState | None:
         """The latest moderation workflow of the draft page (None before one started)."""
-        from wagtail.models import WorkflowState  # noqa: PLC0415
+        from wagtail.models import WorkflowState
 
         if self.page_id is None:
             return None
-        return (
-            WorkflowState.objects.for_instance(self.page)  # type: ignore[attr-defined]
-            .order_by("-created_at")
-            .first()
-        )
+        return WorkflowState.objects.for_instance(self.page).order_by("-created_at").first()
 
     @property
     def status(self) -> str:
         """Where the submission stands, in the submitter's terms."""
-        from wagtail.models import WorkflowState  # noqa: PLC0415
+        from wagtail.models import WorkflowState
 
         page = self.page
         if page is None:

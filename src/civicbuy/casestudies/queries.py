@@ -302,6 +302,6 @@ def countries_of(page_ids: Iterable[int], locale: Locale) -> list[CountryCount]:
 
 def index_page(locale: Locale) -> Any:
     """The live case-study index page of ``locale`` (None before the content is loaded)."""
-    from civicbuy.casestudies.models import CaseStudyIndexPage  # noqa: PLC0415
+    from civicbuy.casestudies.models import CaseStudyIndexPage
 
     return CaseStudyIndexPage.objects.live().filter(locale=locale).first()

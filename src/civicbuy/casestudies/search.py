@@ -42,10 +42,65 @@ SQLITE_WEIGHTS = (10.0, 4.0, 4.0, 1.0)
 # Words too common to narrow a search (PostgreSQL's own stop lists drop them too, so the engines agree).
 STOPWORDS = {
     "en": frozenset(
-        "a an and are as at be by for from has have in into is it its of on or that the their this to was were "
-        "with".split()
+        [
+            "a",
+            "an",
+            "and",
+            "are",
+            "as",
+            "at",
+            "be",
+            "by",
+            "for",
+            "from",
+            "has",
+            "have",
+            "in",
+            "into",
+            "is",
+            "it",
+            "its",
+            "of",
+            "on",
+            "or",
+            "that",
+            "the",
+            "their",
+            "this",
+            "to",
+            "was",
+            "were",
+            "with",
+        ]
     ),
-    "es": frozenset("a al como con de del el en es la las lo los o para por que se su sus un una uno y".split()),
+    "es": frozenset(
+        [
+            "a",
+            "al",
+            "como",
+            "con",
+            "de",
+            "del",
+            "el",
+            "en",
+            "es",
+            "la",
+            "las",
+            "lo",
+            "los",
+            "o",
+            "para",
+            "por",
+            "que",
+            "se",
+            "su",
+            "sus",
+            "un",
+            "una",
+            "uno",
+            "y",
+        ]
+    ),
 }
 
 

@@ -56,10 +56,8 @@ def _collection(name: str, *, private: bool) -> Collection:
     if found is None:
         found = root.add_child(name=name)
     if private and not CollectionViewRestriction.objects.filter(collection=found).exists():
-        CollectionViewRestriction.objects.create(
-            collection=found, restriction_type=CollectionViewRestriction.LOGIN
-        )
-    return found  # type: ignore[no-any-return]
+        CollectionViewRestriction.objects.create(collection=found, restriction_type=CollectionViewRestriction.LOGIN)
+    return found
 
 
 def _unique_slug(index: CaseStudyIndexPage, title: str) -> str:
@@ -72,15 +70,15 @@ def _unique_slug(index: CaseStudyIndexPage, title: str) -> str:
     return slug
 
 
-def _random_name(upload: UploadedFile, types: dict[str, tuple[str, ...]], mime: str) -> str:
+def _random_name(types: dict[str, tuple[str, ...]], mime: str) -> str:
     return f"{uuid.uuid4().hex}.{types[mime][0]}"
 
 
 def _save_image(upload: UploadedFile, title: str, collection: Collection) -> Any:
-    from civicbuy.casestudies.forms import sniff  # noqa: PLC0415
+    from civicbuy.casestudies.forms import sniff
 
     mime = sniff(upload, IMAGE_TYPES, 1 << 62, "image")  # already checked: this only reads the type
-    upload.name = _random_name(upload, IMAGE_TYPES, mime)
+    upload.name = _random_name(IMAGE_TYPES, mime)
     image = get_image_model()(title=title[:255], file=upload, collection=collection)
     image._set_image_file_metadata()  # noqa: SLF001 - Wagtail's own way to fill size, hash and dimensions
     image.save()
@@ -88,10 +86,10 @@ def _save_image(upload: UploadedFile, title: str, collection: Collection) -> Any
 
 
 def _save_document(upload: UploadedFile, title: str, collection: Collection) -> Any:
-    from civicbuy.casestudies.forms import sniff  # noqa: PLC0415
+    from civicbuy.casestudies.forms import sniff
 
     mime = sniff(upload, FILE_TYPES, 1 << 62, "document")
-    upload.name = _random_name(upload, FILE_TYPES, mime)
+    upload.name = _random_name(FILE_TYPES, mime)
     document = get_document_model()(title=title[:255], file=upload, collection=collection)
     document._set_document_file_metadata()  # noqa: SLF001 - Wagtail's own way to fill size and hash
     document.save()
@@ -101,7 +99,10 @@ def _save_document(upload: UploadedFile, title: str, collection: Collection) -> 
 def _page_fields(submission: Submission) -> dict[str, Any]:
     data = submission.form.cleaned_data
     sources = [
-        ("source", {"title": s["title"], "publisher": s.get("publisher") or "", "url": s["url"], "accessed": s["accessed"]})
+        (
+            "source",
+            {"title": s["title"], "publisher": s.get("publisher") or "", "url": s["url"], "accessed": s["accessed"]},
+        )
         for s in submission.filled_sources()
     ]
     results = [("result", {"text": r["text"], "source": r["source"]}) for r in submission.filled_results()]
@@ -134,7 +135,7 @@ def create(
 ) -> Created:
     """Store a valid submission as a draft page submitted to moderation; email the submitter after commit."""
     data = submission.form.cleaned_data
-    account = user if user is not None and user.is_authenticated else None
+    account: Any = user if user is not None and user.is_authenticated else None
     token = secrets.token_urlsafe(32)
     saved_files: list[Any] = []
     try:

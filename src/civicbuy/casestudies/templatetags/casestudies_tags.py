@@ -15,7 +15,7 @@ register = template.Library()
 
 @register.simple_tag
 def source_note(page: CaseStudyPage, number: int | None) -> SafeString:
-    """"Source 2: Title, Publisher, accessed 25 November 2026" linked to the source, next to a figure."""
+    """The citation next to a figure: "Source 2: Title, Publisher, accessed 25 November 2026", linked."""
     sources = list(page.sources)
     if not number or not 1 <= int(number) <= len(sources):
         return format_html('<span class="cb-result-meta">{}</span>', _("Source missing"))
