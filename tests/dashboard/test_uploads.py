@@ -103,7 +103,10 @@ def test_an_upload_declaring_more_than_the_limit_is_refused_before_reading(
     assert "larger than the" in response.content.decode()
 
 
-def test_a_cut_off_upload_leaves_nothing_behind(member, organisation: Organisation, dashboard_root: Path) -> None:
+@pytest.mark.parametrize("closed", [False, True], ids=["mid-file", "after-the-file"])
+def test_a_cut_off_upload_leaves_nothing_behind(
+    member, organisation: Organisation, dashboard_root: Path, *, closed: bool
+) -> None:
     boundary = "XyZ"
     head = (
         f'--{boundary}\r\nContent-Disposition: form-data; name="organisation"\r\n\r\n{organisation.pk}\r\n'
@@ -112,11 +115,14 @@ def test_a_cut_off_upload_leaves_nothing_behind(member, organisation: Organisati
         "Content-Type: application/json\r\n\r\n"
     ).encode()
     body = head + b'{"releases": [' + b" " * 200_000  # the connection drops here: the rest never arrives
+    if closed:  # the file part looks complete, but far less than the declared body arrived
+        body += f"]}}\r\n--{boundary}--\r\n".encode()
     request = RequestFactory().generic(
         "POST",
         "/en/dashboard/upload/",
-        content_type=f"multipart/form-data; boundary={boundary}",
-        **{"wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body) + 5_000_000)},
+        CONTENT_TYPE=f"multipart/form-data; boundary={boundary}",
+        CONTENT_LENGTH=str(len(body) + 5_000_000),
+        **{"wsgi.input": io.BytesIO(body)},
     )
     request.user = member
     request._dont_enforce_csrf_checks = True

@@ -66,7 +66,7 @@ class DatasetUploadHandler(FileUploadHandler):
         self.handle: Any = None
         self.error = ""
         self.received = 0
-        self.content_length: int | None = None
+        self.body_length: int | None = None
         self.sniffed = False
         self.stored: StoredUpload | None = None
 
@@ -80,7 +80,7 @@ class DatasetUploadHandler(FileUploadHandler):
     ) -> None:
         """Remember the declared length of the whole body (to notice a cut-off upload)."""
         del input_data, META, boundary, encoding
-        self.content_length = content_length
+        self.body_length = content_length
 
     def new_file(self, field_name: str, file_name: str, *args: Any, **kwargs: Any) -> None:
         """Start writing the OCDS file; skip other file fields and names that cannot be OCDS."""
@@ -143,10 +143,10 @@ class DatasetUploadHandler(FileUploadHandler):
 
     def upload_complete(self) -> None:
         """Check that the whole declared body arrived (a cut-off connection can look like a short file)."""
-        if self.stored is not None and self.content_length and self.content_length - self.received > ENVELOPE_BYTES:
+        if self.stored is not None and self.body_length and self.body_length - self.received > ENVELOPE_BYTES:
             self.error = _(
                 "The upload was cut off before the end (%(received)s of %(expected)s arrived). Please try again."
-            ) % {"received": filesizeformat(self.received), "expected": filesizeformat(self.content_length)}
+            ) % {"received": filesizeformat(self.received), "expected": filesizeformat(self.body_length)}
             self.discard()
 
     def _discard(self) -> None:
