@@ -11,15 +11,17 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver, path, re_path
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Router, Schema
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
 from civicbuy import __version__
 from civicbuy.api import errors
 from civicbuy.api.routers import assessments, casestudies, guide, taxonomy
 from civicbuy.config import env
+from civicbuy.config.parts import module_exists
 
 VERSION = "v1"
+
 
 class CivicBuyAPI(NinjaAPI):
     """NinjaAPI whose OpenAPI document declares the error answers every operation can give."""
@@ -55,12 +57,17 @@ class VersionOut(Schema):
     parts: dict[str, str]
 
 
-PARTS = {
+PARTS: dict[str, Router] = {
     "taxonomy": taxonomy.router,
     "guide": guide.router,
     "case-studies": casestudies.router,
     "assessments": assessments.router,
 }
+# Parts built separately plug in once they exist (their public query functions are what the routers use).
+if module_exists("civicbuy.dashboard.queries"):
+    from civicbuy.api.routers import datasets
+
+    PARTS["datasets"] = datasets.router
 for prefix, router in PARTS.items():
     api.add_router(f"/{VERSION}/{prefix}/", router)
 
