@@ -6,6 +6,7 @@ import shutil
 import subprocess
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -26,6 +27,11 @@ def _queue(dataset: Dataset, content: bytes | Path, name: str = "upload.json") -
     return job
 
 
+def _current(dataset: Dataset) -> IngestJob:
+    assert dataset.current_job is not None
+    return dataset.current_job
+
+
 def _assert_previous_data_intact(dataset: Dataset, previous: IngestJob) -> None:
     dataset.refresh_from_db()
     assert dataset.current_job == previous
@@ -39,7 +45,7 @@ def _assert_previous_data_intact(dataset: Dataset, previous: IngestJob) -> None:
 
 
 def test_a_new_version_replaces_the_data_and_the_old_files(ready_dataset: Dataset, shared_dir: Path) -> None:
-    previous = ready_dataset.current_job
+    previous = _current(ready_dataset)
     sample = shared_dir / "data/ocds-samples/armenia-armeps/releases/6.json"
     job = _queue(ready_dataset, sample, "6.json")
     assert jobs.ingest_dataset.call(job.pk) == IngestJob.Status.SUCCEEDED
@@ -68,7 +74,7 @@ def test_a_new_version_replaces_the_data_and_the_old_files(ready_dataset: Datase
 def test_a_file_the_engine_cannot_read_fails_with_its_reason(
     ready_dataset: Dataset, content: bytes, message: str
 ) -> None:
-    previous = ready_dataset.current_job
+    previous = _current(ready_dataset)
     job = _queue(ready_dataset, content)
     status = jobs.run_ingest(job.pk)
     job.refresh_from_db()
@@ -80,7 +86,7 @@ def test_a_file_the_engine_cannot_read_fails_with_its_reason(
 
 
 def test_cancel_before_the_worker_starts(ready_dataset: Dataset) -> None:
-    previous = ready_dataset.current_job
+    previous = _current(ready_dataset)
     job = _queue(ready_dataset, b"{}")
     jobs.cancel(job)
     assert job.status == IngestJob.Status.CANCELLED
@@ -89,7 +95,7 @@ def test_cancel_before_the_worker_starts(ready_dataset: Dataset) -> None:
 
 
 def test_cancel_while_running(ready_dataset: Dataset, shared_dir: Path) -> None:
-    previous = ready_dataset.current_job
+    previous = _current(ready_dataset)
     job = _queue(ready_dataset, shared_dir / "data/ocds-samples/armenia-armeps/releases/6.json")
     IngestJob.objects.filter(pk=job.pk).update(cancel_requested=True)  # as if pressed once the worker started
     assert jobs.run_ingest(job.pk) == IngestJob.Status.CANCELLED
@@ -99,7 +105,7 @@ def test_cancel_while_running(ready_dataset: Dataset, shared_dir: Path) -> None:
 
 
 def test_a_job_whose_worker_died_is_marked_failed(ready_dataset: Dataset) -> None:
-    previous = ready_dataset.current_job
+    previous = _current(ready_dataset)
     dead = subprocess.Popen(["true"])
     dead.wait()
     job = _queue(ready_dataset, b"{}")
@@ -133,7 +139,7 @@ def test_a_job_without_heartbeat_on_another_machine_is_marked_failed(ready_datas
     assert alive.status == IngestJob.Status.RUNNING
 
 
-def test_the_job_page_reports_a_dead_worker(member_client, ready_dataset: Dataset) -> None:
+def test_the_job_page_reports_a_dead_worker(member_client: Any, ready_dataset: Dataset) -> None:
     job = _queue(ready_dataset, b"{}")
     IngestJob.objects.filter(pk=job.pk).update(
         status=IngestJob.Status.RUNNING, worker_host="elsewhere", heartbeat_at=timezone.now() - timedelta(hours=1)
@@ -144,7 +150,7 @@ def test_the_job_page_reports_a_dead_worker(member_client, ready_dataset: Datase
     assert "hx-trigger" not in page  # polling stops
 
 
-def test_cancel_button(member_client, ready_dataset: Dataset) -> None:
+def test_cancel_button(member_client: Any, ready_dataset: Dataset) -> None:
     job = _queue(ready_dataset, b"{}")
     response = member_client.post(f"/en/dashboard/jobs/{job.pk}/cancel/", follow=True)
     assert "The upload was cancelled." in response.content.decode()
@@ -153,7 +159,7 @@ def test_cancel_button(member_client, ready_dataset: Dataset) -> None:
     assert not storage.upload_path(job).exists()
 
 
-def test_setup_queues_the_demo_city(dashboard_root: Path, db: None, django_capture_on_commit_callbacks) -> None:
+def test_setup_queues_the_demo_city(dashboard_root: Path, db: None, django_capture_on_commit_callbacks: Any) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         message = setup.run()
     assert "Queued the demo city's dataset" in message
@@ -168,7 +174,7 @@ def test_setup_queues_the_demo_city(dashboard_root: Path, db: None, django_captu
     assert dataset.jobs.count() == 1
 
 
-def test_delete_a_dataset_removes_its_files(member_client, ready_dataset: Dataset) -> None:
+def test_delete_a_dataset_removes_its_files(member_client: Any, ready_dataset: Dataset) -> None:
     folder = storage.dataset_dir(ready_dataset)
     assert folder.exists()
     response = member_client.post(f"/en/dashboard/{ready_dataset.pk}/delete/")

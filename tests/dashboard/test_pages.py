@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import subprocess
+from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -32,7 +33,7 @@ def _pages(dataset: Dataset) -> list[str]:
         f"{base}red-flags/",
         f"{base}red-flags/?flag=R003&page=2",
         f"{base}processes/{rows[0]['ocid']}/",
-        f"/en/dashboard/jobs/{dataset.current_job.pk}/",
+        f"/en/dashboard/jobs/{dataset.current_job_id}/",
         f"{base}upload/",
     ]
 
@@ -53,7 +54,7 @@ def test_another_organisations_dataset_is_not_found(outsider_client: Client, rea
     ]
     for url in urls:
         assert outsider_client.get(url).status_code == 404, url
-    assert outsider_client.post(f"/en/dashboard/jobs/{ready_dataset.current_job.pk}/cancel/").status_code == 404
+    assert outsider_client.post(f"/en/dashboard/jobs/{ready_dataset.current_job_id}/cancel/").status_code == 404
     assert outsider_client.post(f"{base}delete/").status_code == 404
     assert ready_dataset.name not in outsider_client.get("/en/dashboard/").content.decode()
 
@@ -120,7 +121,7 @@ def test_excel_and_csv_exports(member_client: Client, ready_dataset: Dataset) ->
     assert len(buyers) > 2
 
 
-def test_pdf_report_has_the_dashboard(member_client: Client, ready_dataset: Dataset, tmp_path) -> None:
+def test_pdf_report_has_the_dashboard(member_client: Client, ready_dataset: Dataset, tmp_path: Path) -> None:
     response = member_client.get(f"/en/dashboard/{ready_dataset.pk}/report.pdf")
     assert response.content.startswith(b"%PDF")
     pdf = tmp_path / "report.pdf"
@@ -131,10 +132,10 @@ def test_pdf_report_has_the_dashboard(member_client: Client, ready_dataset: Data
     assert "We can compute" in text
 
 
-def test_parquet_tables_for_analysts(member_client: Client, ready_dataset: Dataset, tmp_path) -> None:
+def test_parquet_tables_for_analysts(member_client: Client, ready_dataset: Dataset, tmp_path: Path) -> None:
     response = member_client.get(f"/en/dashboard/{ready_dataset.pk}/tables/processes.parquet")
     path = tmp_path / "processes.parquet"
-    path.write_bytes(b"".join(response.streaming_content))
+    path.write_bytes(b"".join(response.streaming_content))  # type: ignore[attr-defined]
     assert pq.read_table(path).num_rows == 400
 
 

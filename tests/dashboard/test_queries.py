@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
@@ -9,10 +11,10 @@ from django.http import Http404
 from civicbuy.accounts.models import Organisation
 from civicbuy.dashboard import queries
 from civicbuy.dashboard.models import Dataset
-from civicbuy.dashboard.summary import ALL, Filters, Summary
+from civicbuy.dashboard.summary import ALL, Filters
 
 
-def test_members_see_their_datasets_and_others_do_not(ready_dataset: Dataset, member, outsider) -> None:
+def test_members_see_their_datasets_and_others_do_not(ready_dataset: Dataset, member: Any, outsider: Any) -> None:
     assert list(queries.visible_datasets(member)) == [ready_dataset]
     assert list(queries.visible_datasets(outsider)) == []
     assert list(queries.visible_datasets(AnonymousUser())) == []
@@ -21,19 +23,19 @@ def test_members_see_their_datasets_and_others_do_not(ready_dataset: Dataset, me
         queries.get_visible_dataset(outsider, ready_dataset.pk)
 
 
-def test_a_public_dataset_is_visible_to_everyone(ready_dataset: Dataset, outsider) -> None:
+def test_a_public_dataset_is_visible_to_everyone(ready_dataset: Dataset, outsider: Any) -> None:
     ready_dataset.public = True
     ready_dataset.save()
     assert ready_dataset in queries.visible_datasets(AnonymousUser())
     assert queries.get_visible_dataset(outsider, ready_dataset.pk) == ready_dataset
 
 
-def test_superusers_see_every_organisation(ready_dataset: Dataset, django_user_model) -> None:
+def test_superusers_see_every_organisation(ready_dataset: Dataset, django_user_model: Any) -> None:
     admin = django_user_model.objects.create_superuser("root", "root@example.org", "a-long-password-for-tests")
     assert queries.get_visible_dataset(admin, ready_dataset.pk) == ready_dataset
 
 
-def test_latest_dataset_is_the_users_own_and_ready(ready_dataset: Dataset, member, outsider) -> None:
+def test_latest_dataset_is_the_users_own_and_ready(ready_dataset: Dataset, member: Any, outsider: Any) -> None:
     Dataset.objects.create(organisation=ready_dataset.organisation, name="Empty", slug="empty")
     assert queries.latest_dataset(member) == ready_dataset
     assert queries.latest_dataset(outsider) is None
@@ -48,8 +50,8 @@ def test_dataset_path_is_the_engines_dataset(ready_dataset: Dataset) -> None:
         queries.dataset_path(empty)
 
 
-def test_measured_figure_reads_the_latest_dataset(ready_dataset: Dataset, member, outsider) -> None:
-    figures = Summary(queries.storage.summary_dir(ready_dataset.current_job))
+def test_measured_figure_reads_the_latest_dataset(ready_dataset: Dataset, member: Any, outsider: Any) -> None:
+    figures = queries.dataset_summary(ready_dataset)
     expected = figures.indicator_values(ALL)[("competition.single_bid_rate", "dataset", "dataset")]
     flag = figures.flag_rates(Filters())["R003"]
     figures.close()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.handlers.wsgi import LimitedStream
 from django.test import Client, RequestFactory
 from django_tasks_db.models import DBTaskResult
 
@@ -26,12 +28,14 @@ def _files_left(root: Path) -> list[Path]:
     return [path for path in root.rglob("*") if path.is_file()]
 
 
-def _new_dataset(client: Client, organisation: Organisation, upload: SimpleUploadedFile, name: str = "Parks 2024"):
+def _new_dataset(
+    client: Client, organisation: Organisation, upload: SimpleUploadedFile, name: str = "Parks 2024"
+) -> Any:
     return client.post("/en/dashboard/upload/", {"organisation": organisation.pk, "name": name, "file": upload})
 
 
 def test_an_upload_is_stored_and_queued(
-    member_client: Client, organisation: Organisation, dashboard_root: Path, django_capture_on_commit_callbacks
+    member_client: Client, organisation: Organisation, dashboard_root: Path, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         response = _new_dataset(member_client, organisation, SimpleUploadedFile("parks.json", RELEASE))
@@ -82,7 +86,7 @@ def test_the_engines_message_names_the_users_file_not_the_server_path(
 
 
 def test_an_oversized_upload_is_refused_while_it_streams(
-    member_client: Client, organisation: Organisation, dashboard_root: Path, settings
+    member_client: Client, organisation: Organisation, dashboard_root: Path, settings: Any
 ) -> None:
     settings.CIVICBUY_UPLOAD_MAX_BYTES = 100 * 1024
     big = b'{"releases": [' + b" " * (300 * 1024) + b"]}"
@@ -93,7 +97,7 @@ def test_an_oversized_upload_is_refused_while_it_streams(
 
 
 def test_an_upload_declaring_more_than_the_limit_is_refused_before_reading(
-    member_client: Client, organisation: Organisation, dashboard_root: Path, settings
+    member_client: Client, organisation: Organisation, dashboard_root: Path, settings: Any
 ) -> None:
     settings.CIVICBUY_UPLOAD_MAX_BYTES = 1024
     response = member_client.post(
@@ -105,7 +109,7 @@ def test_an_upload_declaring_more_than_the_limit_is_refused_before_reading(
 
 @pytest.mark.parametrize("closed", [False, True], ids=["mid-file", "after-the-file"])
 def test_a_cut_off_upload_leaves_nothing_behind(
-    member, organisation: Organisation, dashboard_root: Path, *, closed: bool
+    member: Any, organisation: Organisation, dashboard_root: Path, *, closed: bool
 ) -> None:
     boundary = "XyZ"
     head = (
@@ -122,10 +126,12 @@ def test_a_cut_off_upload_leaves_nothing_behind(
         "/en/dashboard/upload/",
         CONTENT_TYPE=f"multipart/form-data; boundary={boundary}",
         CONTENT_LENGTH=str(len(body) + 5_000_000),
-        **{"wsgi.input": io.BytesIO(body)},
     )
+    request.environ["wsgi.input"] = request.META["wsgi.input"] = io.BytesIO(body)
+    stream = LimitedStream(request.environ["wsgi.input"], len(body) + 5_000_000)
+    request._stream = stream  # type: ignore[assignment]
     request.user = member
-    request._dont_enforce_csrf_checks = True
+    request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
     response = views.upload(request)
     assert response.status_code == 400
     assert "cut off" in response.content.decode()
@@ -175,5 +181,5 @@ def test_only_members_can_upload(
     anonymous = Client().post("/en/dashboard/upload/", {"file": SimpleUploadedFile("x.json", RELEASE)})
     assert anonymous.status_code == 403
     assert outsider_client.post(f"/en/dashboard/{ready_dataset.pk}/upload/", {}).status_code == 404
-    assert not IngestJob.objects.exclude(pk=ready_dataset.current_job_id).exists()
+    assert not IngestJob.objects.exclude(pk=ready_dataset.current_job_id or 0).exists()
     assert not list(storage.uploads_dir().glob("*"))

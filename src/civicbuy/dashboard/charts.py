@@ -135,9 +135,10 @@ def accessible(svg: str, chart: Chart) -> str:
     title_id, desc_id = f"{chart.chart_id}-title", f"{chart.chart_id}-desc"
 
     def replace(match: re.Match[str]) -> str:
-        attributes = match.group(1)
+        attributes = match.group(1).replace('class="marks"', 'class="marks cb-chart"')
         return (
-            f'<svg{attributes} role="img" aria-labelledby="{title_id} {desc_id}" class="cb-chart" focusable="false">'
+            f'<svg{attributes} role="img" '
+            f'aria-labelledby="{title_id} {desc_id}" focusable="false">'
             f'<title id="{title_id}">{escape(chart.title)}</title><desc id="{desc_id}">{escape(chart.summary)}</desc>'
         )
 

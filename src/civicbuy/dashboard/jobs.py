@@ -192,7 +192,8 @@ def _publish(job: IngestJob) -> None:
 @task(backend="jobs", queue_name="ingest")
 def ingest_dataset(job_id: int) -> str:
     """Background task: ingest job ``job_id`` (see :func:`run_ingest`)."""
-    close_old_connections()
+    if not connection.in_atomic_block:  # a long-lived worker: drop a connection the database has closed
+        close_old_connections()
     return run_ingest(job_id)
 
 
