@@ -153,6 +153,7 @@ class CaseSearch:
     page_ids: list[int]
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     corrected: list[tuple[str, list[str]]] = field(default_factory=list)
+    countries: list[CountryCount] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -228,7 +229,13 @@ def find_cases(locale: Locale, filters: CaseFilters) -> CaseSearch:
         ]
         facets[facet] = _sort_values(facet, values)
     corrected = search.spelling(language, filters.q) if filters.q else []
-    return CaseSearch(filters=filters, page_ids=matching, facets=facets, corrected=corrected)
+    return CaseSearch(
+        filters=filters,
+        page_ids=matching,
+        facets=facets,
+        corrected=corrected,
+        countries=_country_counts([by_id[page_id] for page_id in matching], language),
+    )
 
 
 def pages_in_order(page_ids: Sequence[int]) -> list[CaseStudyPage]:
@@ -288,16 +295,19 @@ class CountryCount:
     count: int
 
 
-def countries_of(page_ids: Iterable[int], locale: Locale) -> list[CountryCount]:
-    """Countries of the given cases with their counts, by name."""
-    language = str(locale.language_code)[:2]
-    wanted = set(page_ids)
+def _country_counts(rows: Iterable[_Row], language: str) -> list[CountryCount]:
     counts: dict[str, int] = {}
-    for row in _rows(locale):
-        if row.page_id in wanted and row.country:
+    for row in rows:
+        if row.country:
             counts[row.country] = counts.get(row.country, 0) + 1
     found = [CountryCount(code, registry.label("country", code, language), n) for code, n in counts.items()]
     return sorted(found, key=lambda c: search.normalise(c.name))
+
+
+def countries_of(page_ids: Iterable[int], locale: Locale) -> list[CountryCount]:
+    """Countries of the given cases with their counts, by name."""
+    wanted = set(page_ids)
+    return _country_counts((row for row in _rows(locale) if row.page_id in wanted), str(locale.language_code)[:2])
 
 
 def index_page(locale: Locale) -> Any:

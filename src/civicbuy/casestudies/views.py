@@ -165,7 +165,7 @@ def serve_index(index: CaseStudyIndexPage, request: HttpRequest) -> HttpResponse
         json_response["Access-Control-Allow-Origin"] = "*"
         return json_response
     language = str(index.locale.language_code)[:2]
-    countries = queries.countries_of(found.page_ids, index.locale)
+    countries = found.countries
     base_params = filters.params()
     context = index.get_context(request)
     context.update(
