@@ -10,6 +10,7 @@ from importlib import import_module
 import click
 
 from civicbuy import __version__
+from civicbuy.cli.backup import backup, restore
 from civicbuy.cli.content import content
 from civicbuy.cli.serve import serve, setup
 from civicbuy.cli.taxonomy import taxonomy
@@ -52,6 +53,8 @@ cli.add_command(serve)
 cli.add_command(setup)
 cli.add_command(content)
 cli.add_command(taxonomy)
+cli.add_command(backup)
+cli.add_command(restore)
 for _module in COMMAND_MODULES:
     if module_exists(_module):
         import_module(_module).register(cli)
