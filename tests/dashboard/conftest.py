@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.test import Client
 
 from civicbuy.accounts.models import Membership, Organisation
@@ -36,6 +37,13 @@ def built_job(tmp_path_factory: pytest.TempPathFactory) -> Path:
     finally:
         summary.PRERENDER_BUYERS = prerender
     return root / "job"
+
+
+@pytest.fixture(autouse=True)
+def own_cache(settings: Any) -> None:
+    """Each test counts its own uploads against the rate limit (the site's file cache is shared by every run)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
 
 
 @pytest.fixture

@@ -183,3 +183,16 @@ def test_only_members_can_upload(
     assert outsider_client.post(f"/en/dashboard/{ready_dataset.pk}/upload/", {}).status_code == 404
     assert not IngestJob.objects.exclude(pk=ready_dataset.current_job_id or 0).exists()
     assert not list(storage.uploads_dir().glob("*"))
+
+
+def test_uploads_are_rate_limited(
+    member_client: Client, organisation: Organisation, dashboard_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views, "UPLOADS_PER_HOUR", 1)
+    assert (
+        _new_dataset(member_client, organisation, SimpleUploadedFile("a.json", RELEASE), name="A").status_code == 302
+    )
+    response = _new_dataset(member_client, organisation, SimpleUploadedFile("b.json", RELEASE), name="B")
+    assert response.status_code == 429
+    assert "Too many uploads" in response.content.decode()
+    assert IngestJob.objects.count() == 1
