@@ -95,3 +95,20 @@ def production_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[s
 @pytest.fixture
 def editor_login() -> dict[str, str]:
     return dict(EDITOR)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, object]) -> dict[str, object]:
+    """Debian's Chromium, headless, as in tests/e2e (never a downloaded browser)."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+    }  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def base_url(production_site: dict[str, str]) -> str:
+    """Playwright's base URL is the production test server (replaces pytest-base-url's fixture)."""
+    return production_site["base"]
