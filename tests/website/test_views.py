@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from civicbuy.config import urls
 from civicbuy.guide.models import GuideStepPage
 from civicbuy.website.models import PageFeedback
 
@@ -105,3 +107,23 @@ def test_feedback_on_unknown_page_is_404(client: Client) -> None:
 
 def test_health(client: Client) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_media_serves_images_but_never_documents(client: Client, tmp_path: Path) -> None:
+    (tmp_path / "original_images").mkdir()
+    (tmp_path / "original_images" / "map.png").write_bytes(b"\x89PNG\r\n\x1a\nfake")
+    (tmp_path / "documents").mkdir()
+    (tmp_path / "documents" / "private.pdf").write_bytes(b"%PDF-1.4 secret")
+    pattern = next(p for p in urls.urlpatterns if "media" in str(getattr(p, "pattern", "")))
+    original = dict(pattern.default_args)  # type: ignore[union-attr]
+    pattern.default_args["document_root"] = tmp_path  # type: ignore[union-attr]
+    try:
+        image = client.get("/media/original_images/map.png")
+        assert image.status_code == 200
+        assert b"".join(image.streaming_content).startswith(b"\x89PNG")  # type: ignore[attr-defined]
+        for path in ["/media/documents/private.pdf", "/media/original_images/../documents/private.pdf"]:
+            response = client.get(path, follow=True)
+            assert response.status_code == 404
+            assert b"secret" not in response.content
+    finally:
+        pattern.default_args.update(original)  # type: ignore[union-attr]

@@ -1,6 +1,6 @@
 """Views of the case-study library: the searchable list (HTML, htmx fragment, JSON), case JSON, submission.
 
-JSON (for the REST API that comes later; documented in ``casestudies/API.md``):
+JSON (for the REST API that comes later; documented in docs/case-studies-json.md):
 ``/<lang>/case-studies/?format=json`` takes the same ``q``, ``country``, ``region``, ``theme``, ``sdg``,
 ``stage`` and ``page`` parameters as the HTML list; ``/<lang>/case-studies/<slug>/?format=json`` is one case.
 """

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.static import serve as serve_media
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -38,6 +40,16 @@ _localised: list[URLPattern | URLResolver] = [
 ]
 _localised += [path(prefix, include(module)) for prefix, module in PART_URLS if module_exists(module)]
 _localised.append(path("", include(wagtail_urls)))
+
+if not settings.PRODUCTION:
+    # Uploaded images (published case studies) in the embedded set-up, images only: documents stay behind
+    # Wagtail's permission-checked /documents/ view; in production the web server serves
+    # CIVICBUY_MEDIA_DIR at /media/ (docs/security.md).
+    urlpatterns.append(
+        re_path(
+            r"^media/(?P<path>(?:original_images|images)/[^/]+)$", serve_media, {"document_root": settings.MEDIA_ROOT}
+        )
+    )
 
 urlpatterns += i18n_patterns(*_localised, prefix_default_language=True)
 
