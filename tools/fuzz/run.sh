@@ -20,7 +20,7 @@ find "$shared" -maxdepth 2 -type f \( -name '*.json' -o -name '*.jsonl' \) -size
 cp src/civicbuy/content/packs/cases/*.en.yaml "$out/packs/"  # a copy: libFuzzer adds to its corpus folder
 for harness in ocds packs; do
   echo "== fuzz_$harness for ${SECONDS_EACH}s (corpus $out/$harness)"
-  "$VENV/bin/python" "tools/fuzz/fuzz_$harness.py" -max_total_time="$SECONDS_EACH" -rss_limit_mb=4096 -fork=1 -ignore_crashes=1 \
+  "$VENV/bin/python" "tools/fuzz/fuzz_$harness.py" -max_total_time="$SECONDS_EACH" -rss_limit_mb=4096 \
     -artifact_prefix="$out/crash-$harness-" "$out/$harness" 2>&1 | grep -E "^#[0-9]+ +(DONE|pulse)|Done|ERROR|crash-|Exception" | tail -5
 done
 ls "$out"/crash-* 2>/dev/null && { echo "crashes found in $out"; exit 1; }

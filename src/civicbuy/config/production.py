@@ -11,7 +11,8 @@ What it adds, and why:
   scripts and styles, so they alone get ``'unsafe-inline'``, through :class:`AdminAwareCSPMiddleware`;
 - login throttling (django-axes): five failed logins for one user name from one address lock that pair
   for 15 minutes;
-- JSON log lines on the console for log shippers; no Gravatar requests leaking editors' address hashes.
+- JSON log lines on the console for log shippers; no Gravatar requests leaking editors' address hashes
+  and no Wagtail update check from editors' browsers (both third-party calls the CSP would block).
 
 ``civicbuy manage check --deploy`` reports nothing with this profile (tests/config/test_production.py).
 """
@@ -34,11 +35,13 @@ logger = logging.getLogger("civicbuy.config")
 
 _ONE_YEAR = 31_536_000
 
+HTMX_INDICATOR_STYLE = "'sha256-faU7yAF8NxuMTNEwVmBz+VcYeIoBQ2EMHW3WaVxCvnk='"
 # Public pages, the API and its docs: only what the app itself serves.
 POLICY: dict[str, Any] = {
     "default-src": [SELF],
     "script-src": [SELF],
-    "style-src": [SELF],
+    # htmx adds one fixed <style> for its loading indicators; allowed by its hash (htmx 2's text).
+    "style-src": [SELF, HTMX_INDICATOR_STYLE],
     "img-src": [SELF, "data:"],
     "font-src": [SELF],
     "connect-src": [SELF],
@@ -133,6 +136,7 @@ def apply(settings: dict[str, Any]) -> None:
         AXES_IPWARE_PROXY_COUNT=int(env.get("CIVICBUY_PROXY_COUNT")) or None,
         AXES_IPWARE_META_PRECEDENCE_ORDER=["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"],
         WAGTAIL_GRAVATAR_PROVIDER_URL=None,
+        WAGTAIL_ENABLE_UPDATE_CHECK=False,  # no call to releases.wagtail.org from editors' browsers
         CSRF_TRUSTED_ORIGINS=[o.strip() for o in env.get("CIVICBUY_CSRF_TRUSTED_ORIGINS").split(",") if o.strip()],
         STATIC_ROOT=env.get_path("CIVICBUY_STATIC_DIR", settings["DATA_DIR"] / "static"),
     )
