@@ -68,7 +68,7 @@ class CaseSourceOut(Schema):
     accessed: date | None
 
 
-class ResultOut(Schema):
+class CaseResultOut(Schema):
     """A result sentence and the number of its source."""
 
     text: str
@@ -88,7 +88,7 @@ class CaseOut(CaseSummary):
 
     problem: str
     approach: str
-    results: list[ResultOut]
+    results: list[CaseResultOut]
     challenges: str
     reusable: str
     quote: QuoteOut | None

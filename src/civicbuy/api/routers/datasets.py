@@ -37,7 +37,7 @@ class DatasetOut(Schema):
     processes: int | None
 
 
-class ResultOut(Schema):
+class IndicatorResultOut(Schema):
     """One indicator result, as ``civicbuy indicators --format jsonl`` prints it."""
 
     indicator: str
@@ -62,7 +62,7 @@ class ResultFilters(Schema):
 class ResultPage(Schema):
     """One page of indicator results."""
 
-    items: list[ResultOut]
+    items: list[IndicatorResultOut]
     count: int
     page: int
     page_size: int
