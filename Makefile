@@ -27,9 +27,9 @@ python-deps: $(VENV)/.installed
 $(VENV)/.installed: requirements/dev.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Error: $(PYTHON) is needed (CivicBuy runs on Python 3.11)"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
-	@$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements/dev.txt
-	@$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip==25.3"
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 
 frontend: src/civicbuy/static/civicbuy/build/.built
