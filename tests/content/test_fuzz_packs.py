@@ -85,11 +85,6 @@ def test_real_documents_with_one_field_broken(path: Path, data: st.DataObject) -
     _read_with(path.relative_to(BUNDLED), yaml.safe_dump(document, allow_unicode=True).encode())
 
 
-@pytest.mark.xfail(
-    reason="found by tools/fuzz/fuzz_packs.py: content.spec._check_url lets urlparse's ValueError escape",
-    strict=True,
-    raises=ValueError,
-)
 def test_a_source_url_with_a_broken_ipv6_host_is_a_pack_error() -> None:
     document = yaml.safe_load(CASE.read_text(encoding="utf-8"))
     document["sources"][0]["url"] = "https://[2001:db8::1/report"

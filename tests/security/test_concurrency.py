@@ -10,14 +10,11 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
-
 from civicbuy.website.rendering import render_markdown
 
 TEXTS = [f"# Title {i}\n\n- one [src:1]\n- two\n\n| a | b |\n|---|---|\n| {i} | x |\n\n> quote {i}" for i in range(8)]
 
 
-@pytest.mark.xfail(reason="website.rendering shares one Markdown converter across threads", strict=False)
 def test_markdown_renders_correctly_from_many_threads() -> None:
     expected = {text: str(render_markdown(text)) for text in TEXTS}
     with ThreadPoolExecutor(max_workers=8) as pool:

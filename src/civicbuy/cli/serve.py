@@ -77,7 +77,7 @@ def serve(port: int, host: str, workers: int, with_worker: bool) -> None:
         sys.executable, "-m", "gunicorn", "civicbuy.config.wsgi:application",
         "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", "4",
         "--timeout", "120", "--graceful-timeout", "20", "--access-logfile", "-",
-        "--max-requests", "2000", "--max-requests-jitter", "200",
+        "--max-requests", "2000", "--max-requests-jitter", "200", "--no-control-socket",
     ]  # fmt: skip
     processes = [subprocess.Popen(web, env=env_vars)]  # noqa: S603 - fixed argv
     if with_worker:

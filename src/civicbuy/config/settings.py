@@ -6,6 +6,7 @@ The embedded default needs nothing: SQLite in ``CIVICBUY_DATA_DIR``, bundled con
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -78,6 +79,13 @@ MIDDLEWARE = [
     # Last, as django-axes requires: counts failed logins and locks out repeated guessing.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Login throttling in every profile (production may tighten it): 5 failures per user name and address lock
+# that pair out for 15 minutes.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
 
 # django-axes first, so a locked-out client is refused before its password is checked.
 AUTHENTICATION_BACKENDS = [

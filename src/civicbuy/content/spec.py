@@ -44,7 +44,10 @@ def _is_text(value: Any) -> bool:
 def _check_url(value: Any) -> bool:
     if not isinstance(value, str):
         return False
-    parsed = urlparse(value)
+    try:
+        parsed = urlparse(value)
+    except ValueError:  # e.g. an unbalanced IPv6 bracket
+        return False
     return parsed.scheme in {"http", "https"} and bool(parsed.netloc)
 
 

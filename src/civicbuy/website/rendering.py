@@ -9,7 +9,7 @@ tag, attribute and URL scheme not on the allow-list below: no script, no event h
 from __future__ import annotations
 
 import re
-from functools import cache
+import threading
 
 import markdown
 import nh3
@@ -24,9 +24,16 @@ URL_SCHEMES = {"http", "https", "mailto"}
 CITATION = re.compile(r"\[src:(\d{1,3})\]")
 
 
-@cache
+_local = threading.local()
+
+
 def _converter() -> markdown.Markdown:
-    return markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+    """One converter per thread: a Markdown instance keeps state while converting and is not thread-safe."""
+    converter: markdown.Markdown | None = getattr(_local, "converter", None)
+    if converter is None:
+        converter = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+        _local.converter = converter
+    return converter
 
 
 def sanitise_html(html: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -50,6 +51,15 @@ def current_locale() -> Locale:
     return Locale.objects.get(language_code=(get_language() or "en")[:2])
 
 
+def search_words(query: str) -> list[str]:
+    """The words of a query, without the punctuation that search engines read as query syntax.
+
+    Quotes, brackets and operators in a visitor's query must never reach FTS5's or PostgreSQL's query
+    parser: they would turn a typo into an error page.
+    """
+    return re.findall(r"\w+", query)[:20]
+
+
 def search(request: HttpRequest) -> HttpResponse:
     """Search every live page of the current language (accent-insensitive)."""
     form = SearchForm(request.GET or None)
@@ -57,9 +67,10 @@ def search(request: HttpRequest) -> HttpResponse:
     query = ""
     if form.is_valid():
         query = form.cleaned_data["q"]
-        if query:
+        words = search_words(query)
+        if words:
             pages = Page.objects.live().public().filter(locale=current_locale()).specific()
-            results = pages.search(query, operator="or")
+            results = pages.search(" ".join(words), operator="or")
     paginator = Paginator(results, SEARCH_PAGE_SIZE) if query else None
     page_obj = paginator.get_page(request.GET.get("page")) if paginator else None
     return render(
