@@ -86,9 +86,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as data:
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
         env["CIVICBUY_DATA_DIR"] = data
-        subprocess.run([CIVICBUY, "setup", "--no-demo"], env=env, check=True, capture_output=True)  # noqa: S603
+        subprocess.run([CIVICBUY, "setup", "--no-demo"], env=env, check=True, capture_output=True)
         port = free_port()
-        server = subprocess.Popen(  # noqa: S603
+        server = subprocess.Popen(
             [CIVICBUY, "serve", "--port", str(port), "--no-worker"],
             env=env,
             stdout=subprocess.DEVNULL,

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 from playwright.sync_api import Page, expect
-from tests.e2e.axe import axe_violations, describe
-from tests.e2e.conftest import base_url, browser_type_launch_args, live_site, site_env  # noqa: F401 - fixtures
 
 from civicbuy.assessment.model import default_model
+from tests.e2e.axe import axe_violations, describe
+from tests.e2e.conftest import base_url, browser_type_launch_args, live_site, site_env  # noqa: F401 - fixtures
 
 if TYPE_CHECKING:
     from pathlib import Path
