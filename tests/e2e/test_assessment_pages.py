@@ -15,7 +15,6 @@ from playwright.sync_api import Page, expect
 
 from civicbuy.assessment.model import default_model
 from tests.e2e.axe import axe_violations, describe
-from tests.e2e.conftest import base_url, browser_type_launch_args, live_site, site_env  # noqa: F401 - fixtures
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -56,7 +55,7 @@ def answer_page_by_keyboard(page: Page, levels: list[int]) -> None:
     press_enter_and_wait(page)
 
 
-def test_full_assessment_by_keyboard_in_spanish(page: Page, live_site: str, tmp_path: Path) -> None:  # noqa: F811
+def test_full_assessment_by_keyboard_in_spanish(page: Page, live_site: str, tmp_path: Path) -> None:
     model = default_model()
     page.goto(f"{live_site}/es/assessment/")
     check_axe(page)
@@ -109,7 +108,7 @@ def test_full_assessment_by_keyboard_in_spanish(page: Page, live_site: str, tmp_
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-def test_assessment_pages_pass_axe_and_errors_are_announced(page: Page, live_site: str, lang: str) -> None:  # noqa: F811
+def test_assessment_pages_pass_axe_and_errors_are_announced(page: Page, live_site: str, lang: str) -> None:
     page.goto(f"{live_site}/{lang}/assessment/")
     with page.expect_navigation():
         page.locator("button[type=submit]").click()
