@@ -14,6 +14,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -112,3 +113,22 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, object]) -> dic
 def base_url(production_site: dict[str, str]) -> str:
     """Playwright's base URL is the production test server (replaces pytest-base-url's fixture)."""
     return production_site["base"]
+
+
+@pytest.fixture(scope="module")
+def production_browser(browser_type: Any, browser_type_launch_args: dict[str, object]) -> Iterator[Any]:
+    """A browser of its own for the production server: it sends HSTS for 127.0.0.1, which a browser remembers.
+
+    Sharing the session's browser would make it upgrade every later test server's pages to https.
+    """
+    browser = browser_type.launch(**browser_type_launch_args)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def page(production_browser: Any) -> Iterator[Any]:
+    """A fresh page in the production browser (replaces pytest-playwright's page in this folder)."""
+    context = production_browser.new_context()
+    yield context.new_page()
+    context.close()
