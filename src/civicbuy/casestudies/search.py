@@ -23,6 +23,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 
 from civicbuy.casestudies.models import CaseStudyPage, CaseStudySearchEntry, CaseStudySearchTerm
@@ -357,8 +358,8 @@ def _run(language: str, groups: list[list[str]], operator: str) -> list[int]:
                     "language": language,
                 },
             )
-        else:  # pragma: no cover - CivicBuy supports SQLite and PostgreSQL only
-            raise NotImplementedError(f"case search does not support {vendor}")
+        else:  # CivicBuy supports SQLite and PostgreSQL only (settings refuse nothing else at start-up)
+            raise ImproperlyConfigured(f"Case-study search needs SQLite or PostgreSQL, not {vendor}.")
         return [int(row[0]) for row in cursor.fetchall()]
 
 
