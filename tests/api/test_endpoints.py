@@ -45,6 +45,10 @@ def test_openapi_document_lists_versioned_routes(client: Client) -> None:
         "/api/v1/case-studies/",
         "/api/v1/case-studies/{slug}/",
         "/api/v1/assessments/{token}/",
+        "/api/v1/impact/{dataset_id}/",
+        "/api/v1/impact/{dataset_id}/carbon/divisions/",
+        "/api/v1/impact/{dataset_id}/sdg/",
+        "/api/v1/impact/{dataset_id}/social-value/",
     ):
         assert expected in paths
 
@@ -60,7 +64,7 @@ def test_docs_page_uses_only_the_apps_own_assets(client: Client) -> None:
 
 def test_version_index_links_every_part(client: Client) -> None:
     parts = get(client, "/api/v1/").json()["parts"]
-    assert set(parts) >= {"taxonomy", "guide", "case-studies", "assessments", "datasets"}
+    assert set(parts) >= {"taxonomy", "guide", "case-studies", "assessments", "datasets", "impact"}
 
 
 def test_taxonomy_in_spanish(client: Client) -> None:

@@ -68,6 +68,10 @@ if module_exists("civicbuy.dashboard.queries"):
     from civicbuy.api.routers import datasets
 
     PARTS["datasets"] = datasets.router
+    if module_exists("civicbuy.impact.services"):
+        from civicbuy.api.routers import impact
+
+        PARTS["impact"] = impact.router
 for prefix, router in PARTS.items():
     api.add_router(f"/{VERSION}/{prefix}/", router)
 
