@@ -7,6 +7,7 @@ import pytest
 from ocdsmerge import Merger as OcdsMerger
 from ocdsmerge.exceptions import DuplicateIdValueWarning
 
+from civicbuy.analytics.ocds import compile as compile_module
 from civicbuy.analytics.ocds.compile import Merger, compile_releases
 from civicbuy.analytics.ocds.exceptions import ProblemLog
 from civicbuy.analytics.ocds.merge_rules import OCDS_11_MERGE_RULES, derive_merge_rules
@@ -59,32 +60,62 @@ def test_duplicate_ids_are_counted():
     assert problems.problems["duplicate_id"].count == 1
 
 
-def test_spill_to_disk_gives_the_same_result():
-    releases = [
-        Release(
-            {
-                "ocid": f"ocds-x-{i % 7}",
-                "id": str(i),
-                "date": f"2020-01-{i % 28 + 1:02d}T00:00:00Z",
-                "tender": {"title": str(i)},
-            },
-            compiled=False,
-            where="",
-        )
-        for i in range(50)
-    ]
-    problems = ProblemLog()
-    in_memory = sorted(compile_releases(iter(releases), problems), key=lambda r: r["ocid"])
-    from civicbuy.analytics.ocds import compile as module
-
-    spilled = sorted(
-        (
-            module.Merger().compile(items)
-            for _, items, _ in module.group_by_ocid(iter(releases), problems, spill_after=5)
-        ),
-        key=lambda r: r["ocid"],
+def _release(ocid, number, day, **fields):
+    return Release(
+        {"ocid": ocid, "id": str(number), "date": f"2020-01-{day:02d}T00:00:00Z", **fields},
+        compiled=False,
+        where=f"line {number}",
     )
-    assert in_memory == spilled
+
+
+def test_spilled_runs_give_the_same_result_as_the_memory_window(monkeypatch):
+    # Same-date releases of a process must keep their input order when spilled (the last one wins the merge).
+    releases = [_release(f"ocds-x-{i % 7}", i, i % 3 + 1, tender={"title": str(i)}) for i in range(60)]
+    in_memory = list(compile_releases(iter(releases), ProblemLog()))
+    monkeypatch.setattr(compile_module, "MAX_OPEN_RUNS", 3)  # force the cascade of run merges too
+    grouper = compile_module.OcidGrouper(window_bytes=200)
+    for release in releases:
+        grouper.add(release.data["ocid"], release.data)
+    assert len(grouper._runs) > 3  # the point: runs were written and merged
+    grouper.close()
+    spilled = list(compile_releases(iter(releases), ProblemLog(), window_bytes=200))
+    assert sorted(spilled, key=lambda r: r["ocid"]) == sorted(in_memory, key=lambda r: r["ocid"])
+    assert [r["ocid"] for r in spilled] == sorted(r["ocid"] for r in spilled)
+
+
+def test_compile_in_memory_equals_spilled_and_ocdsmerge_on_every_publisher(concatenated_publishers):
+    reference = OcdsMerger(merge_rules=OCDS_11_MERGE_RULES)
+    for name, path in concatenated_publishers.items():
+        in_memory = {c["ocid"]: c for c in compile_releases(read(path), ProblemLog())}
+        spilled = {c["ocid"]: c for c in compile_releases(read(path), ProblemLog(), window_bytes=64 * 1024)}
+        assert in_memory == spilled, name
+        groups = defaultdict(list)
+        for release in read(path):
+            if not release.compiled:
+                groups[release.data["ocid"]].append(upgrade_release(release.data))
+        for ocid, releases in groups.items():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DuplicateIdValueWarning)
+                ordered = sorted(releases, key=lambda r: r.get("date") or "")
+                assert in_memory[ocid] == reference.create_compiled_release(ordered), (name, ocid)
+
+
+def test_compiled_releases_pass_through_and_the_first_of_a_duplicate_is_kept():
+    first = {"ocid": "ocds-x-1", "id": "a", "date": "2020-01-01T00:00:00Z", "tag": ["compiled"], "tender": {}}
+    second = {**first, "date": "2021-01-01T00:00:00Z"}
+    problems = ProblemLog()
+    releases = [
+        Release(first, compiled=True, where="line 1"),
+        Release(second, compiled=True, where="line 2"),
+        _release("ocds-x-1", 3, 5, tender={"title": "ignored"}),
+        _release("ocds-x-2", 4, 5, tender={"title": "merged"}),
+    ]
+    compiled = list(compile_releases(iter(releases), problems))
+    assert compiled[0] is first  # not copied, not merged
+    assert [c["ocid"] for c in compiled] == ["ocds-x-1", "ocds-x-2"]
+    assert compiled[1]["tender"] == {"title": "merged"}
+    assert problems.problems["duplicate_ocid"].count == 1
+    assert problems.problems["releases_of_compiled_process"].count == 1
 
 
 @pytest.mark.parametrize("missing", ["ocid", "date"])

@@ -1,16 +1,24 @@
-"""Compile releases into one compiled release per ``ocid``.
+"""Compile releases into one compiled release per ``ocid``, in bounded memory.
 
-A fast merger written for CivicBuy that follows OCDS 1.1 "Merging"
-(https://standard.open-contracting.org/1.1/en/schema/merging/) with :data:`OCDS_11_MERGE_RULES`, and gives the same
-compiled releases as ``ocdsmerge`` (checked on every sample publisher in ``tests/analytics/ocds/test_compile.py``).
-Releases are grouped by ``ocid`` in memory up to ``spill_after`` releases, then spilled to hash buckets on disk,
-so memory stays bounded for any file size.
+The merger is CivicBuy's own: it follows OCDS 1.1 "Merging" (https://standard.open-contracting.org/1.1/en/schema/
+merging/) with :data:`OCDS_11_MERGE_RULES` and gives the same compiled releases as ``ocdsmerge`` (checked on every
+sample publisher in ``tests/analytics/ocds/test_compile.py``). ``ocdsmerge_rs`` gives the same output too, but was
+about 3 times slower here: converting each release from Python objects into Rust and back costs more than the merge.
+
+Memory: releases to merge are held, grouped by ``ocid``, until their JSON text reaches ``window_bytes``
+(:data:`WINDOW_BYTES`, 64 MiB, which is about 6 times as much in Python objects); then the window is written to disk
+as a run sorted by ``ocid`` and emptied. At the end the runs are merged (an external merge sort, at most
+:data:`MAX_OPEN_RUNS` files open at once) and each process is read back, merged and yielded. Memory is bounded by the
+window and the largest single process, whatever the file size. Input that is already compiled (compiled releases,
+records with a ``compiledRelease``) is not held or merged: it streams straight through.
 """
 
 from __future__ import annotations
 
+import gc
+import heapq
 import tempfile
-import zlib
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,8 +33,36 @@ if TYPE_CHECKING:
     from civicbuy.analytics.ocds.exceptions import ProblemLog
     from civicbuy.analytics.ocds.reader import Release
 
-SPILL_AFTER = 250_000
-BUCKETS = 64
+#: JSON bytes of releases held in memory before a sorted run is written to disk.
+WINDOW_BYTES = 64 * 1024 * 1024
+#: Run files merged at once; more runs are first merged into bigger runs.
+MAX_OPEN_RUNS = 128
+#: Releases added between two ``gc.freeze()`` calls while the window fills (see :class:`OcidGrouper`).
+FREEZE_EVERY = 1_000
+
+# A node of the rule tree: (rule or None, children by property name).
+RuleTree = dict[str, tuple[str | None, "RuleTree"]]
+_NO_CHILDREN: RuleTree = {}
+
+
+def rule_tree(rules: MergeRules) -> RuleTree:
+    """Turn merge rules keyed by path tuples into a tree walked one property name at a time.
+
+    The merge looks up a child by name instead of building and hashing a path tuple for every field.
+    """
+    nested: dict[str, Any] = {}
+    for path, rule in rules.items():
+        node = nested
+        for depth, key in enumerate(path):
+            entry = node.setdefault(key, [None, {}])
+            if depth == len(path) - 1:
+                entry[0] = rule
+            node = entry[1]
+
+    def freeze(node: dict[str, Any]) -> RuleTree:
+        return {key: (rule, freeze(children)) for key, (rule, children) in node.items()}
+
+    return freeze(nested)
 
 
 class Merger:
@@ -35,6 +71,10 @@ class Merger:
     def __init__(self, rules: MergeRules | None = None, problems: ProblemLog | None = None) -> None:
         self.rules = rules if rules is not None else OCDS_11_MERGE_RULES
         self.problems = problems
+        tree = dict(rule_tree(self.rules))
+        _, children = tree.get("tag", (None, _NO_CHILDREN))
+        tree["tag"] = (OMIT, children)  # a compiled release's tag is always ["compiled"]
+        self._tree: RuleTree = tree
 
     def compile(self, releases: list[dict[str, Any]]) -> dict[str, Any]:
         """Return the compiled release of ``releases`` (all with the same ``ocid``), sorted by ``date``."""
@@ -46,33 +86,42 @@ class Merger:
                     str(releases[0].get("ocid")),
                 )
             ordered = sorted(releases, key=lambda release: _date_key(release.get("date")))
-        else:
+        elif len(releases) > 1:
             ordered = sorted(releases, key=lambda release: release["date"])
+        else:
+            ordered = releases
         compiled: dict[str, Any] = {"tag": ["compiled"]}
         last = ordered[-1]
         for release in ordered:
-            self._merge(compiled, release, ())
+            self._merge(compiled, release, self._tree, ())
         compiled["id"] = f"{last.get('ocid')}-{last.get('date')}"
         compiled["date"] = last.get("date")
         compiled["ocid"] = last.get("ocid")
         return compiled
 
-    def _merge(self, target: dict[str, Any], source: dict[str, Any], path: tuple[str, ...]) -> bool:
+    def _merge(self, target: dict[str, Any], source: dict[str, Any], tree: RuleTree, path: tuple[str, ...]) -> bool:
         """Merge ``source`` into ``target``; return whether any field was written.
 
         ocdsmerge creates no container for an empty source object, so neither does this.
         """
-        rules = self.rules
         wrote = False
         for key, value in source.items():
-            new_path = (*path, key)
-            rule = rules.get(new_path)
-            if rule == OMIT or (not path and key == "tag"):
-                continue
+            kind = type(value)
+            node = tree.get(key)
+            if node is None:
+                if kind is str or kind is int or kind is float or kind is bool:
+                    target[key] = value  # the common case, first: a plain value without a rule
+                    wrote = True
+                    continue
+                rule = None
+            else:
+                rule = node[0]
+                if rule == OMIT:
+                    continue
             if (
                 rule == WHOLE_LIST
-                or not isinstance(value, (dict, list))
-                or (type(value) is list and any(not isinstance(item, dict) for item in value))
+                or (kind is not dict and kind is not list and not isinstance(value, (dict, list)))
+                or (kind is list and any(not isinstance(item, dict) for item in value))
             ):
                 if value is None:
                     existing = target.get(key)
@@ -82,25 +131,29 @@ class Merger:
                     target[key] = value
                 wrote = True
             elif value:
+                children = node[1] if node is not None else _NO_CHILDREN
                 if isinstance(value, dict):
-                    wrote = self._merge_object(target, key, value, new_path) or wrote
+                    wrote = self._merge_object(target, key, value, children, path) or wrote
                 else:
-                    wrote = self._merge_array(target, key, value, new_path) or wrote
+                    wrote = self._merge_array(target, key, value, children, path) or wrote
         return wrote
 
-    def _merge_object(self, target: dict[str, Any], key: str, value: dict[str, Any], path: tuple[str, ...]) -> bool:
+    def _merge_object(
+        self, target: dict[str, Any], key: str, value: dict[str, Any], tree: RuleTree, path: tuple[str, ...]
+    ) -> bool:
         existing = target.get(key)
         if isinstance(existing, dict):
-            return self._merge(existing, value, path)
+            return self._merge(existing, value, tree, (*path, key))
         child: dict[str, Any] = {}
-        if self._merge(child, value, path):
+        if self._merge(child, value, tree, (*path, key)):
             target[key] = child
             return True
         return False
 
     def _merge_array(
-        self, target: dict[str, Any], key: str, value: list[dict[str, Any]], path: tuple[str, ...]
+        self, target: dict[str, Any], key: str, value: list[dict[str, Any]], tree: RuleTree, path: tuple[str, ...]
     ) -> bool:
+        path = (*path, key)
         existing = target.get(key)
         created = not (isinstance(existing, list) and all(isinstance(item, dict) for item in existing))
         array: list[dict[str, Any]] = [] if created else existing  # type: ignore[assignment]
@@ -119,16 +172,16 @@ class Merger:
                 seen.add(identifier)
                 obj = index.get(identifier)
                 if obj is not None:
-                    wrote = self._merge(obj, item, path) or wrote
+                    wrote = self._merge(obj, item, tree, path) or wrote
                     continue
                 obj = {"id": item["id"]}
-                if self._merge(obj, item, path):
+                if self._merge(obj, item, tree, path):
                     index[identifier] = obj
                     array.append(obj)
                     wrote = True
             else:
                 obj = {}
-                if self._merge(obj, item, path):
+                if self._merge(obj, item, tree, path):
                     array.append(obj)
                     wrote = True
         if created and array:
@@ -140,23 +193,140 @@ def _date_key(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _bucket(ocid: str) -> int:
-    return zlib.crc32(ocid.encode()) % BUCKETS
+class OcidGrouper:
+    """Group releases by ``ocid`` within a memory window, spilling sorted runs to disk beyond it.
 
+    Each run line is ``<ocid as JSON> TAB <sequence number> TAB <release JSON>``: sorting and merging whole lines
+    keeps every process together and its releases in input order. The window is measured in JSON bytes: the length
+    of the line a release was read from (JSON Lines), else of its orjson serialisation.
 
-def group_by_ocid(  # noqa: C901, PLR0912 - one pass with an optional spill to disk
-    releases: Iterable[Release], problems: ProblemLog, spill_after: int = SPILL_AFTER
-) -> Iterator[tuple[str, list[dict[str, Any]], bool]]:
-    """Yield ``(ocid, releases, already_compiled)`` per contracting process.
-
-    Releases without a string ``ocid`` are counted and skipped. Memory holds at most ``spill_after`` releases;
-    beyond that, releases go to ``BUCKETS`` temporary files by hash of ``ocid`` and are grouped bucket by bucket.
+    While the window fills, the objects it holds are moved out of the garbage collector's view every
+    :data:`FREEZE_EVERY` releases (``gc.freeze``, undone by :meth:`close`): parsed JSON has no reference cycles,
+    and scanning hundreds of thousands of held objects again and again took most of the grouping time.
     """
-    groups: dict[str, list[dict[str, Any]]] = {}
-    compiled_flags: dict[str, bool] = {}
-    held = 0
-    spill_dir: tempfile.TemporaryDirectory[str] | None = None
-    files: list[Any] = []
+
+    def __init__(self, window_bytes: int = WINDOW_BYTES) -> None:
+        self.window_bytes = window_bytes
+        self._groups: dict[str, list[dict[str, Any]]] = {}
+        self._held_bytes = 0
+        self._added = 0
+        self._sequence = 0
+        self._runs: list[Path] = []
+        self._directory: tempfile.TemporaryDirectory[str] | None = None
+        self._froze = False
+
+    def add(self, ocid: str, data: dict[str, Any], raw: bytes | None = None) -> None:
+        """Hold ``data`` under ``ocid`` (``raw``: its JSON bytes, to size it); spill when the window is full."""
+        group = self._groups.get(ocid)
+        if group is None:
+            self._groups[ocid] = [data]
+        else:
+            group.append(data)
+        self._held_bytes += len(raw) if raw is not None else len(orjson.dumps(data))
+        self._added += 1
+        if self._added % FREEZE_EVERY == 0:
+            gc.freeze()
+            self._froze = True
+        if self._held_bytes > self.window_bytes:
+            self._spill()
+
+    def _spill(self) -> None:
+        if self._directory is None:
+            self._directory = tempfile.TemporaryDirectory(prefix="civicbuy-compile-")
+        lines = []
+        dumps = orjson.dumps
+        for ocid, items in self._groups.items():
+            key = dumps(ocid)
+            for data in items:
+                lines.append(b"%s\t%012d\t%s\n" % (key, self._sequence, dumps(data)))
+                self._sequence += 1
+        self._groups.clear()
+        self._held_bytes = 0
+        lines.sort()
+        run = Path(self._directory.name) / f"run-{len(self._runs):06d}"
+        with run.open("wb") as handle:
+            handle.writelines(lines)
+        self._runs.append(run)
+
+    def groups(self) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+        """Yield ``(ocid, releases)`` for every process: from memory if nothing was spilled, else from the runs."""
+        if not self._runs:
+            pending: list[tuple[str, list[dict[str, Any]]] | None] = list(self._groups.items())
+            self._groups.clear()
+            for index, group in enumerate(pending):
+                pending[index] = None  # let each process go once it is merged
+                yield group  # type: ignore[misc]
+            return
+        if self._groups:
+            self._spill()
+        runs = self._runs
+        while len(runs) > MAX_OPEN_RUNS:
+            runs = [self._merge_runs(runs[:MAX_OPEN_RUNS]), *runs[MAX_OPEN_RUNS:]]
+        with ExitStack() as stack:
+            handles = [stack.enter_context(run.open("rb")) for run in runs]
+            current_key = b""
+            current: list[dict[str, Any]] = []
+            loads = orjson.loads
+            for line in heapq.merge(*handles):
+                key, _, data = line.split(b"\t", 2)
+                if key != current_key:
+                    if current:
+                        yield loads(current_key), current
+                    current_key, current = key, []
+                current.append(loads(data))
+            if current:
+                yield loads(current_key), current
+
+    def _merge_runs(self, runs: list[Path]) -> Path:
+        assert self._directory is not None  # noqa: S101 - only called once runs exist
+        target = Path(self._directory.name) / f"merged-{runs[0].name}"
+        with ExitStack() as stack, target.open("wb") as out:
+            handles = [stack.enter_context(run.open("rb")) for run in runs]
+            out.writelines(heapq.merge(*handles))
+        for run in runs:
+            run.unlink()
+        return target
+
+    def close(self) -> None:
+        """Drop what is held and remove the run files."""
+        if self._froze:
+            gc.unfreeze()
+            self._froze = False
+        self._groups.clear()
+        if self._directory is not None:
+            self._directory.cleanup()
+            self._directory = None
+
+
+def _upgrade(releases: list[dict[str, Any]]) -> int:
+    """Upgrade the OCDS 1.0 releases among ``releases`` in place; return how many were upgraded."""
+    upgraded = 0
+    for release in releases:
+        if needs_upgrade(release):
+            upgrade_release(release)
+            upgraded += 1
+    return upgraded
+
+
+def compile_releases(
+    releases: Iterable[Release],
+    problems: ProblemLog,
+    *,
+    merger: Merger | None = None,
+    upgrade: bool = True,
+    window_bytes: int = WINDOW_BYTES,
+) -> Iterator[dict[str, Any]]:
+    """Yield one compiled release per ``ocid`` (upgrading OCDS 1.0 releases to 1.1 first).
+
+    Compiled releases are yielded as they are read (after the upgrade, if needed), without merging. A second
+    compiled release for the same ``ocid`` is counted as ``duplicate_ocid`` and skipped (the first is kept), and so
+    are releases of a process that was also given as a compiled release. Releases are grouped by ``ocid`` (see
+    :class:`OcidGrouper`) and merged once the input is read.
+    """
+    merger = merger or Merger(problems=problems)
+    upgraded = 0
+    compiled_ocids: set[str] = set()
+    grouper = OcidGrouper(window_bytes)
     try:
         for release in releases:
             data = release.data
@@ -164,65 +334,28 @@ def group_by_ocid(  # noqa: C901, PLR0912 - one pass with an optional spill to d
             if not isinstance(ocid, str) or not ocid:
                 problems.add("release_without_ocid", "Releases without an ocid were skipped", release.where)
                 continue
-            if spill_dir is not None:
-                files[_bucket(ocid)].write(orjson.dumps([release.compiled, data]) + b"\n")
+            if not release.compiled:
+                grouper.add(ocid, data, release.raw)
                 continue
-            groups.setdefault(ocid, []).append(data)
-            compiled_flags[ocid] = compiled_flags.get(ocid, True) and release.compiled
-            held += 1
-            if held > spill_after:
-                spill_dir = tempfile.TemporaryDirectory(prefix="civicbuy-compile-")
-                files = [(Path(spill_dir.name) / f"{i}.jsonl").open("wb") for i in range(BUCKETS)]
-                for key, items in groups.items():
-                    for item in items:
-                        files[_bucket(key)].write(orjson.dumps([compiled_flags[key], item]) + b"\n")
-                groups.clear()
-                compiled_flags.clear()
-        if spill_dir is None:
-            for ocid, items in groups.items():
-                yield ocid, items, compiled_flags[ocid]
-            return
-        for handle in files:
-            handle.close()
-        for index in range(BUCKETS):
-            bucket: dict[str, list[dict[str, Any]]] = {}
-            flags: dict[str, bool] = {}
-            with (Path(spill_dir.name) / f"{index}.jsonl").open("rb") as handle:
-                for line in handle:
-                    flag, data = orjson.loads(line)
-                    bucket.setdefault(data["ocid"], []).append(data)
-                    flags[data["ocid"]] = flags.get(data["ocid"], True) and flag
-            for ocid, items in bucket.items():
-                yield ocid, items, flags[ocid]
-    finally:
-        for handle in files:
-            handle.close()
-        if spill_dir is not None:
-            spill_dir.cleanup()
-
-
-def compile_releases(
-    releases: Iterable[Release], problems: ProblemLog, *, merger: Merger | None = None, upgrade: bool = True
-) -> Iterator[dict[str, Any]]:
-    """Yield one compiled release per ``ocid`` (upgrading OCDS 1.0 releases to 1.1 first).
-
-    A process given as one compiled release passes through; several compiled releases for the same ``ocid`` keep
-    the latest (by ``date``) and count a ``duplicate_ocid`` problem.
-    """
-    merger = merger or Merger(problems=problems)
-    upgraded = 0
-    for ocid, items, already_compiled in group_by_ocid(releases, problems):
-        if upgrade:
-            for item in items:
-                if needs_upgrade(item):
-                    upgrade_release(item)
-                    upgraded += 1
-        if already_compiled:
-            if len(items) > 1:
-                problems.add("duplicate_ocid", "Several compiled releases share an ocid; the latest was kept", ocid)
-                items.sort(key=lambda item: _date_key(item.get("date")))
-            yield items[-1]
-        else:
+            if ocid in compiled_ocids:
+                problems.add("duplicate_ocid", "Several compiled releases share an ocid; the first was kept", ocid)
+                continue
+            compiled_ocids.add(ocid)
+            if upgrade:
+                upgraded += _upgrade([data])
+            yield data
+        for ocid, items in grouper.groups():
+            if ocid in compiled_ocids:
+                problems.add(
+                    "releases_of_compiled_process",
+                    "Releases of a process also given as a compiled release were ignored (the compiled one was kept)",
+                    ocid,
+                )
+                continue
+            if upgrade:
+                upgraded += _upgrade(items)
             yield merger.compile(items)
+    finally:
+        grouper.close()
     if upgraded:
         problems.add("upgraded", f"Releases upgraded from OCDS 1.0 to 1.1: {upgraded}", None)

@@ -86,7 +86,8 @@ def classify(obj: Any, *, name: str = "", line: int | None = None) -> str:
 
 def classify_keys(keys: Any, tag: Any = None, *, name: str = "", line: int | None = None) -> str:
     """Classify an object from its top-level keys (and its ``tag``, for compiled releases)."""
-    keys = set(keys)
+    if not isinstance(keys, (set, frozenset, type({}.keys()))):
+        keys = set(keys)  # a dict's keys view already answers `in` and `&` without a copy
     if "records" in keys:
         return RECORD_PACKAGE
     if "ocid" in keys and keys & {"releases", "compiledRelease", "versionedRelease"}:

@@ -46,6 +46,8 @@ class Item:
     data: dict[str, Any]
     line: int | None = None
     byte: int | None = None
+    #: The line's bytes when the line held exactly this one release (JSON Lines), to size it without serialising.
+    raw: bytes | None = None
 
     @property
     def where(self) -> str:
@@ -78,13 +80,20 @@ def _iter_lines(source: Source, problems: ProblemLog) -> Iterator[Item]:
                 f"{source.name}, line {number}, byte {offset + error.pos}: {error.msg}",
             )
             continue
-        values = value if isinstance(value, list) else [value]
-        for obj in values:
-            yield from _expand(obj, problems, source.name, number, offset)
+        if isinstance(value, list):
+            for obj in value:
+                yield from _expand(obj, problems, source.name, number, offset)
+        else:
+            yield from _expand(value, problems, source.name, number, offset, raw=line)
 
 
-def _expand(obj: Any, problems: ProblemLog, name: str, line: int | None, byte: int | None) -> Iterator[Item]:
-    """Turn one top-level object into releases and records (opening packages)."""
+def _expand(
+    obj: Any, problems: ProblemLog, name: str, line: int | None, byte: int | None, *, raw: bytes | None = None
+) -> Iterator[Item]:
+    """Turn one top-level object into releases and records (opening packages).
+
+    ``raw`` is the object's own bytes (a line of JSON Lines); it is kept for releases only.
+    """
     try:
         kind = classify(obj, name=name, line=line)
     except UnsupportedFormatError as error:
@@ -104,8 +113,10 @@ def _expand(obj: Any, problems: ProblemLog, name: str, line: int | None, byte: i
                 yield Item(RECORD, record, line, byte)
             else:
                 problems.add("not_object", "Array entries that are not objects were skipped", f"line {line}")
-    else:
+    elif kind == RECORD:
         yield Item(kind, obj, line, byte)
+    else:
+        yield Item(kind, obj, line, byte, raw)
 
 
 def _expand_release(release: Any, problems: ProblemLog, line: int | None, byte: int | None) -> Iterator[Item]:
@@ -161,6 +172,8 @@ class Release:
     data: dict[str, Any]
     compiled: bool
     where: str
+    #: The release's JSON bytes as read, when available (JSON Lines): compile sizes its memory window with them.
+    raw: bytes | None = None
 
 
 def releases_from_items(items: Iterator[Item], problems: ProblemLog) -> Iterator[Release]:
@@ -182,7 +195,7 @@ def releases_from_items(items: Iterator[Item], problems: ProblemLog) -> Iterator
             for release in full:
                 yield Release(release, compiled=False, where=item.where)
         else:
-            yield Release(item.data, compiled=item.kind == COMPILED_RELEASE, where=item.where)
+            yield Release(item.data, compiled=item.kind == COMPILED_RELEASE, where=item.where, raw=item.raw)
 
 
 def read(path: str | Path, problems: ProblemLog | None = None) -> Iterator[Release]:
