@@ -18,22 +18,21 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 from civicbuy.analytics.ocds import compile as _compile
 from civicbuy.analytics.ocds import detect as _detect
 from civicbuy.analytics.ocds import reader as _reader
 from civicbuy.analytics.ocds import review as _review
 from civicbuy.analytics.ocds.exceptions import AnalyticsError, DatasetError, ProblemLog
 from civicbuy.analytics.settings import Settings
-from civicbuy.analytics.store.dataset import Dataset, open_dataset, write_dataset
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
+    import pyarrow as pa
+
     from civicbuy.analytics.ocds.detect import Detection
     from civicbuy.analytics.ocds.reader import Release
+    from civicbuy.analytics.store.dataset import Dataset
 
 RESULTS = "results.parquet"
 
@@ -50,6 +49,15 @@ __all__ = [
     "read",
     "review",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the dataset store (pyarrow, DuckDB: ~0.3 s) on first use; reading, compiling and review need none."""
+    if name == "Dataset":
+        from civicbuy.analytics.store.dataset import Dataset
+
+        return Dataset
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def detect(path: str | Path) -> Detection:
@@ -78,6 +86,8 @@ def review(path: str | Path, *, schema: str | None = None) -> dict[str, Any]:
 
 def ingest(path: str | Path, dataset_dir: str | Path, *, progress: Callable[[int], None] | None = None) -> Dataset:
     """Read, upgrade, compile and flatten a file into the dataset at ``dataset_dir`` (atomically)."""
+    from civicbuy.analytics.store.dataset import write_dataset
+
     problems = ProblemLog()
     detection = _detect.detect(path) if str(path) != "-" else None
     compiled = _compile.compile_releases(_reader.read(path, problems), problems)
@@ -105,7 +115,10 @@ def compute_indicators(
 
     With a dataset, the results are also stored next to it (``results.parquet``) for :func:`load_results`.
     """
+    import pyarrow.parquet as pq
+
     from civicbuy.analytics.indicators.runner import run_indicators
+    from civicbuy.analytics.store.dataset import Dataset, open_dataset
 
     resolved = _resolve_settings(settings)
     if isinstance(source, Dataset):
@@ -126,6 +139,10 @@ def compute_indicators(
 
 def load_results(dataset: Dataset | str | Path) -> pa.Table:
     """Return the results stored by the last :func:`compute_indicators` on ``dataset``."""
+    import pyarrow.parquet as pq
+
+    from civicbuy.analytics.store.dataset import Dataset, open_dataset
+
     dataset = dataset if isinstance(dataset, Dataset) else open_dataset(dataset)
     path = dataset.path / RESULTS
     if not path.exists():

@@ -10,7 +10,7 @@ import io
 import sys
 import zlib
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Self
+from typing import IO, TYPE_CHECKING, Protocol, Self, cast
 
 from civicbuy.analytics.ocds.exceptions import AnalyticsError, EmptyInputError, InputTooLargeError
 
@@ -81,12 +81,20 @@ class _GzipGuard(io.RawIOBase):
             )
 
 
+class _Stream(Protocol):
+    """What the layers below need from a binary stream (files, ``sys.stdin.buffer`` and io readers all have both)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def readinto(self, buffer: bytearray | memoryview, /) -> int | None: ...
+
+
 class _Prefixed(io.RawIOBase):
     """A raw stream that first returns ``prefix`` and then the rest of ``raw`` (to peek at standard input)."""
 
     def __init__(self, prefix: bytes, raw: IO[bytes]) -> None:
         self._prefix = prefix
-        self._raw = raw
+        self._raw = cast("_Stream", raw)
 
     def readable(self) -> bool:
         return True
@@ -97,26 +105,21 @@ class _Prefixed(io.RawIOBase):
             buffer[:size] = self._prefix[:size]
             self._prefix = self._prefix[size:]
             return size
-        data = self._raw.read(len(buffer))
-        size = len(data)
-        buffer[:size] = data
-        return size
+        return self._raw.readinto(buffer) or 0  # straight into the caller's buffer: no copy
 
 
 class CountingReader(io.RawIOBase):
     """Count the bytes handed to the parser, to report "near byte N" for errors found by ijson."""
 
     def __init__(self, raw: IO[bytes] | io.RawIOBase) -> None:
-        self._raw = raw
+        self._raw = cast("_Stream", raw)
         self.position = 0
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        data = self._raw.read(len(buffer))
-        size = len(data)
-        buffer[:size] = data
+        size = self._raw.readinto(buffer) or 0  # straight into the caller's buffer: no copy
         self.position += size
         return size
 
