@@ -31,20 +31,33 @@ CB_COMPILE = (
     "import sys\nfrom civicbuy.analytics import api\nn = sum(1 for _ in api.compile_releases(sys.argv[1]))\n"
     "print(n, file=sys.stderr)"
 )
+CB_COMPILE_SPILLED = (
+    "import sys\nfrom civicbuy.analytics.ocds.compile import compile_releases\n"
+    "from civicbuy.analytics.ocds.exceptions import ProblemLog\nfrom civicbuy.analytics.ocds.reader import read\n"
+    "p = ProblemLog()\nn = sum(1 for _ in compile_releases(read(sys.argv[1], p), p, window_bytes=int(sys.argv[2])))\n"
+    "print(n, file=sys.stderr)"
+)
 CB_REVIEW = "import sys\nfrom civicbuy.analytics.ocds.review import review\nreview(sys.argv[1], schema=sys.argv[2])"
 
 
 def timed(command: list[str], stdin: Path | None = None) -> dict[str, float | int | str]:
-    """Run ``command`` under /usr/bin/time; return wall seconds, peak RSS in MB and the exit status."""
-    wrapped = ["/usr/bin/time", "-f", "%e %M", *command]
+    """Run ``command`` under /usr/bin/time; return wall and CPU seconds, peak RSS in MB, exit status, load average.
+
+    The machine may be shared: the 1-minute load average before and after each step is recorded with its time.
+    """
+    load_before = round(os.getloadavg()[0], 2)
+    wrapped = ["/usr/bin/time", "-f", "%e %M %U %S", *command]
     with stdin.open("rb") if stdin else open(os.devnull, "rb") as handle:  # noqa: PTH123
         process = subprocess.run(wrapped, stdin=handle, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
     last = process.stderr.decode(errors="replace").strip().splitlines()
-    seconds, kilobytes = last[-1].split()
+    seconds, kilobytes, user, system = last[-1].split()
     result: dict[str, float | int | str] = {
         "seconds": float(seconds),
+        "cpu_seconds": round(float(user) + float(system), 2),
         "peak_mb": round(int(kilobytes) / 1024),
         "status": process.returncode,
+        "load_before": load_before,
+        "load_after": round(os.getloadavg()[0], 2),
     }
     if process.returncode:
         result["error"] = " | ".join(last[-4:-1])[:300]
@@ -105,7 +118,19 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--bench-python", default=str(HERE / ".venv" / "bin" / "python"))
     parser.add_argument("--out", type=Path, default=HERE / "out")
-    parser.add_argument("--skip", nargs="*", default=[], help="Steps to skip: ocdskit libcove review")
+    parser.add_argument(
+        "--skip",
+        nargs="*",
+        default=[],
+        choices=["indicators", "compile", "ocdskit", "review", "libcove"],
+        help="Steps to skip (indicators: the indicator and ingest rows)",
+    )
+    parser.add_argument(
+        "--spill-window-mb",
+        type=float,
+        default=8,
+        help="Memory window of the extra compile row that spills to disk (MiB of JSON)",
+    )
     args = parser.parse_args()
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -124,11 +149,15 @@ def main() -> None:
         "file_mb": round(size_mb, 1),
     }
     results["orjson_floor"] = timed([python, "-c", FLOOR, str(compiled)])
-    results["civicbuy_indicators_from_file"] = timed([python, "-c", CB_INDICATORS, str(compiled)])
-    dataset = out / "data" / f"bench-{args.releases}"
-    results["civicbuy_ingest"] = timed([python, "-c", CB_INGEST, str(compiled), str(dataset)])
-    results["civicbuy_indicators_on_dataset"] = timed([python, "-c", CB_ON_DATASET, str(dataset)])
-    results["civicbuy_compile"] = timed([python, "-c", CB_COMPILE, str(releases)])
+    if "indicators" not in args.skip:
+        results["civicbuy_indicators_from_file"] = timed([python, "-c", CB_INDICATORS, str(compiled)])
+        dataset = out / "data" / f"bench-{args.releases}"
+        results["civicbuy_ingest"] = timed([python, "-c", CB_INGEST, str(compiled), str(dataset)])
+        results["civicbuy_indicators_on_dataset"] = timed([python, "-c", CB_ON_DATASET, str(dataset)])
+    if "compile" not in args.skip:
+        results["civicbuy_compile"] = timed([python, "-c", CB_COMPILE, str(releases)])
+        window = str(int(args.spill_window_mb * 1024 * 1024))
+        results["civicbuy_compile_spilled"] = timed([python, "-c", CB_COMPILE_SPILLED, str(releases), window])
     schema = SHARED_SCHEMA / "release-schema.json"
     if "ocdskit" not in args.skip:
         ocdskit = str(Path(args.bench_python).parent / "ocdskit")
