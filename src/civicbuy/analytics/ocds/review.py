@@ -20,7 +20,7 @@ from civicbuy.analytics.ocds.codelists import CLOSED_CODELISTS
 from civicbuy.analytics.ocds.compile import compile_releases
 from civicbuy.analytics.ocds.detect import detect_source
 from civicbuy.analytics.ocds.exceptions import AnalyticsError, ProblemLog
-from civicbuy.analytics.ocds.reader import iter_items, releases_from_items
+from civicbuy.analytics.ocds.reader import Release, iter_items, releases_from_items
 from civicbuy.analytics.ocds.source import open_source
 
 if TYPE_CHECKING:
@@ -28,14 +28,22 @@ if TYPE_CHECKING:
 
 OCID_PREFIX = re.compile(r"^(ocds-[a-z0-9]{6})-", re.IGNORECASE)
 INDEX = re.compile(r"/\d+(?=/|$)")
+#: Distinct sets of present fields held before they are added to the coverage counts (bounds memory).
+MAX_SHAPES = 10_000
 
 
-def values_at(obj: Any, path: str) -> Iterator[Any]:
+Steps = tuple[tuple[str, bool], ...]
+
+
+def path_steps(path: str) -> Steps:
+    """Split an OCDS field path such as ``/awards[]/status`` into ``(("awards", True), ("status", False))``."""
+    return tuple((part.removesuffix("[]"), part.endswith("[]")) for part in path.strip("/").split("/"))
+
+
+def values_at(obj: Any, path: str | Steps) -> Iterator[Any]:
     """Yield the values at an OCDS field path such as ``/bids/details[]/value/amount`` (``[]``: every entry)."""
     nodes = [obj]
-    for part in path.strip("/").split("/"):
-        each = part.endswith("[]")
-        key = part.removesuffix("[]")
+    for key, each in path_steps(path) if isinstance(path, str) else path:
         next_nodes = []
         for node in nodes:
             if isinstance(node, dict) and key in node:
@@ -47,12 +55,16 @@ def values_at(obj: Any, path: str) -> Iterator[Any]:
                     next_nodes.append(value)
         nodes = next_nodes
     for node in nodes:
-        if node is not None and node not in ("", [], {}):
+        if _is_value(node):
             yield node
 
 
 def _is_value(node: Any) -> bool:
     return node is not None and node not in ("", [], {})
+
+
+# A node of a FieldTrie: (property name, every entry of an array?, the field path ending here or None, children).
+_TrieNode = tuple[str, bool, str | None, tuple[Any, ...]]
 
 
 class FieldTrie:
@@ -63,42 +75,49 @@ class FieldTrie:
     """
 
     def __init__(self, paths: Iterable[str]) -> None:
-        # part ("awards[]") -> [every entry?, the path ending here or None, children]
-        self.root: dict[str, list[Any]] = {}
+        nested: dict[tuple[str, bool], list[Any]] = {}  # (name, each) -> [path or None, children]
         for path in paths:
-            node = self.root
-            parts = path.strip("/").split("/")
-            for depth, part in enumerate(parts):
-                entry = node.setdefault(part, [part.endswith("[]"), None, {}])
-                if depth == len(parts) - 1:
-                    entry[1] = path
-                node = entry[2]
+            level = nested
+            steps = path_steps(path)
+            for depth, step in enumerate(steps):
+                entry = level.setdefault(step, [None, {}])
+                if depth == len(steps) - 1:
+                    entry[0] = path
+                level = entry[1]
+
+        def freeze(level: dict[tuple[str, bool], list[Any]]) -> tuple[_TrieNode, ...]:
+            return tuple((key, each, path, freeze(children)) for (key, each), (path, children) in level.items())
+
+        self.root = freeze(nested)
 
     def present(self, obj: Any) -> set[str]:
         """Return the paths that hold at least one value (not null, "", [] or {}) in ``obj``."""
         found: set[str] = set()
-        self._walk([obj], self.root, found)
+        if isinstance(obj, dict):
+            self._one(obj, self.root, found)
         return found
 
-    def _walk(self, nodes: list[Any], trie: dict[str, list[Any]], found: set[str]) -> None:
-        for part, (each, path, children) in trie.items():
-            key = part[:-2] if each else part
-            next_nodes: list[Any] = []
-            for node in nodes:
-                if isinstance(node, dict):
-                    value = node.get(key)
-                    if value is None:
-                        continue
-                    if not each:
-                        next_nodes.append(value)
-                    elif isinstance(value, list):
-                        next_nodes.extend(value)
-            if not next_nodes:
+    def _one(self, obj: dict[str, Any], trie: tuple[_TrieNode, ...], found: set[str]) -> None:
+        # A field under an array is present if any entry has it, so each entry is walked as one object.
+        for key, each, path, children in trie:
+            value = obj.get(key)
+            if value is None:
                 continue
-            if path is not None and any(_is_value(node) for node in next_nodes):
-                found.add(path)
-            if children:
-                self._walk(next_nodes, children, found)
+            if not each:
+                if path is not None and _is_value(value):
+                    found.add(path)
+                if children and isinstance(value, dict):
+                    self._one(value, children, found)
+            elif isinstance(value, list) and value:
+                self._entries(value, path, children, found)
+
+    def _entries(self, entries: list[Any], path: str | None, trie: tuple[_TrieNode, ...], found: set[str]) -> None:
+        if path is not None and path not in found and any(_is_value(entry) for entry in entries):
+            found.add(path)
+        if trie:
+            for entry in entries:
+                if isinstance(entry, dict):
+                    self._one(entry, trie, found)
 
 
 class _SchemaChecker:
@@ -135,90 +154,128 @@ class _SchemaChecker:
             )
 
 
-def review(  # noqa: C901 - one streaming pass gathers every check
-    path: str | Path, *, schema: str | None = None
-) -> dict[str, Any]:
-    """Review the file at ``path`` and return a JSON-ready report."""
-    from civicbuy.analytics.indicators.registry import all_indicators
+class _ReleaseChecks:
+    """Checks made on every release as it streams past: ocid prefix, duplicate ids, closed codelists, schema."""
 
-    schema = schema or os.environ.get("CIVICBUY_OCDS_SCHEMA") or None
-    checker = _SchemaChecker(schema) if schema else None
-    reading = ProblemLog()
-    data = ProblemLog()
-    release_ids: Counter[tuple[str, str]] = Counter()
-    prefixes: Counter[str] = Counter()
-    releases = 0
-    with open_source(path) as source:
-        detection = detect_source(source)
+    def __init__(self, checker: _SchemaChecker | None, problems: ProblemLog) -> None:
+        self.checker = checker
+        self.problems = problems
+        self.releases = 0
+        self.release_ids: Counter[tuple[str, str]] = Counter()
+        self.prefixes: Counter[str] = Counter()
+        self.codelists = [(field, *codelist, path_steps(field)) for field, codelist in CLOSED_CODELISTS.items()]
 
-        def checked() -> Iterator[Any]:
-            nonlocal releases
-            for release in releases_from_items(iter_items(source, reading, detection), reading):
-                releases += 1
-                data_obj = release.data
-                ocid = data_obj.get("ocid")
-                if isinstance(ocid, str):
-                    match = OCID_PREFIX.match(ocid)
-                    prefixes[match.group(1).lower() if match else "(no registered prefix)"] += 1
-                    if isinstance(data_obj.get("id"), (str, int)):
-                        release_ids[(ocid, str(data_obj["id"]))] += 1
-                for field, (codelist, codes) in CLOSED_CODELISTS.items():
-                    for value in values_at(data_obj, field):
-                        if not isinstance(value, str) or value not in codes:
-                            data.add(
-                                f"codelist:{field}",
-                                f"{field}: code not in the closed codelist {codelist}",
-                                f"{release.where}: {str(value)[:40]!r}",
-                            )
-                if checker is not None:
-                    checker.check(data_obj, data, release.where)
-                yield release
+    def check(self, releases: Iterator[Release]) -> Iterator[Release]:
+        """Check each release of ``releases`` and pass it on."""
+        problems = self.problems
+        for release in releases:
+            self.releases += 1
+            data = release.data
+            ocid = data.get("ocid")
+            if isinstance(ocid, str):
+                match = OCID_PREFIX.match(ocid)
+                self.prefixes[match.group(1).lower() if match else "(no registered prefix)"] += 1
+                if isinstance(data.get("id"), (str, int)):
+                    self.release_ids[(ocid, str(data["id"]))] += 1
+            for field, codelist, codes, steps in self.codelists:
+                for value in values_at(data, steps):
+                    if not isinstance(value, str) or value not in codes:
+                        problems.add(
+                            f"codelist:{field}",
+                            f"{field}: code not in the closed codelist {codelist}",
+                            f"{release.where}: {str(value)[:40]!r}",
+                        )
+            if self.checker is not None:
+                self.checker.check(data, problems, release.where)
+            yield release
 
-        indicators = all_indicators()
-        fields = FieldTrie({field for declared in indicators for field in declared.inputs})
-        inputs = [(declared.code, frozenset(declared.inputs)) for declared in indicators]
-        coverage_counts: Counter[str] = Counter()
-        computable: Counter[str] = Counter()
-        processes = 0
-        for compiled in compile_releases(checked(), data):
-            processes += 1
-            present = fields.present(compiled)
-            coverage_counts.update(present)
-            for code, needed in inputs:
-                if needed <= present:
-                    computable[code] += 1
-    duplicates = sum(count - 1 for count in release_ids.values() if count > 1)
-    if duplicates:
-        data.add("duplicate_release_id", f"Releases repeating an (ocid, id) pair: {duplicates}", None)
+    def count_duplicates(self) -> None:
+        """Count the releases that repeat an ``(ocid, id)`` pair, once the file is read."""
+        duplicates = sum(count - 1 for count in self.release_ids.values() if count > 1)
+        if duplicates:
+            self.problems.add("duplicate_release_id", f"Releases repeating an (ocid, id) pair: {duplicates}", None)
 
-    def share(count: int) -> float | None:
-        return round(count / processes, 4) if processes else None
 
-    coverage = []
-    for declared in indicators:
-        missing = [
-            {"field": field, "present_share": share(coverage_counts[field])}
-            for field in declared.inputs
-            if coverage_counts[field] < processes or not processes
-        ]
-        coverage.append(
+class _Coverage:
+    """For each indicator, the share of processes that publish all of its inputs, and the share for each input.
+
+    Processes are counted by the set of fields they publish (there are few distinct sets), then the counts per
+    field and per indicator are added up from the sets, at most :data:`MAX_SHAPES` sets at a time.
+    """
+
+    def __init__(self, indicators: list[Any]) -> None:
+        self.indicators = indicators
+        self.fields = FieldTrie({field for declared in indicators for field in declared.inputs})
+        self.inputs = [(declared.code, frozenset(declared.inputs)) for declared in indicators]
+        self.processes = 0
+        self.present: Counter[str] = Counter()
+        self.computable: Counter[str] = Counter()
+        self.shapes: Counter[frozenset[str]] = Counter()
+
+    def add(self, compiled: dict[str, Any]) -> None:
+        """Count one compiled release."""
+        self.processes += 1
+        self.shapes[frozenset(self.fields.present(compiled))] += 1
+        if len(self.shapes) >= MAX_SHAPES:
+            self._count_shapes()
+
+    def _count_shapes(self) -> None:
+        for shape, count in self.shapes.items():
+            for field in shape:
+                self.present[field] += count
+            for code, needed in self.inputs:
+                if needed <= shape:
+                    self.computable[code] += count
+        self.shapes.clear()
+
+    def report(self) -> list[dict[str, Any]]:
+        """Return the coverage entries of the review report."""
+        self._count_shapes()
+        processes = self.processes
+
+        def share(count: int) -> float | None:
+            return round(count / processes, 4) if processes else None
+
+        return [
             {
                 "indicator": declared.code,
                 "name": declared.name,
-                "computable_share": share(computable[declared.code]),
-                "missing_fields": missing,
+                "computable_share": share(self.computable[declared.code]),
+                "missing_fields": [
+                    {"field": field, "present_share": share(self.present[field])}
+                    for field in declared.inputs
+                    if self.present[field] < processes or not processes
+                ],
             }
-        )
+            for declared in self.indicators
+        ]
+
+
+def review(path: str | Path, *, schema: str | None = None) -> dict[str, Any]:
+    """Review the file at ``path`` and return a JSON-ready report (one streaming pass gathers every check)."""
+    from civicbuy.analytics.indicators.registry import all_indicators
+
+    schema = schema or os.environ.get("CIVICBUY_OCDS_SCHEMA") or None
+    reading = ProblemLog()
+    data = ProblemLog()
+    checks = _ReleaseChecks(_SchemaChecker(schema) if schema else None, data)
+    coverage = _Coverage(list(all_indicators()))
+    with open_source(path) as source:
+        detection = detect_source(source)
+        releases = releases_from_items(iter_items(source, reading, detection), reading)
+        for compiled in compile_releases(checks.check(releases), data):
+            coverage.add(compiled)
+    checks.count_duplicates()
     return {
         "file": str(path),
         "format": detection.as_dict(),
-        "releases": releases,
-        "processes": processes,
-        "ocid_prefixes": dict(prefixes.most_common()),
+        "releases": checks.releases,
+        "processes": coverage.processes,
+        "ocid_prefixes": dict(checks.prefixes.most_common()),
         "reading_problems": reading.as_list(),
         "data_problems": data.as_list(),
-        "schema_checked": checker is not None,
-        "coverage": coverage,
+        "schema_checked": schema is not None,
+        "coverage": coverage.report(),
     }
 
 
