@@ -8,6 +8,7 @@ Example::
     report = api.review("releases.json")  # JSON-ready dict
     dataset = api.ingest("releases.json", "var/datasets/city", progress=print)
     results = api.compute_indicators(dataset)  # pyarrow.Table: indicator, level, id, value, flagged, reason
+    flags = api.compute_indicators(dataset, indicators=["R003", "R018"], store=False)  # only these two
     api.load_results(dataset)  # the stored results of the last computation
 """
 
@@ -106,6 +107,7 @@ def _resolve_settings(settings: Settings | str | Path | None) -> Settings:
 def compute_indicators(
     source: Dataset | str | Path,
     *,
+    indicators: Iterable[str] | None = None,
     backend: str = "duckdb",
     settings: Settings | str | Path | None = None,
     codes: Iterable[str] | None = None,
@@ -113,23 +115,36 @@ def compute_indicators(
 ) -> pa.Table:
     """Compute indicators on an ingested dataset, a dataset directory, or any OCDS file.
 
-    With a dataset, the results are also stored next to it (``results.parquet``) for :func:`load_results`.
+    ``indicators`` selects indicator codes (``["R003", "R018", "competition.single_bid_rate"]``); by default every
+    indicator is computed. An unknown code raises :class:`~civicbuy.analytics.ocds.exceptions.SettingsError` before
+    any data is read. ``codes`` is the older name of ``indicators`` and still works. ``backend`` is ``"duckdb"``
+    (default) or ``"spark"``; ``settings`` a :class:`Settings` or the path of a settings file.
+
+    Returns a table with columns ``indicator, level, id, value, flagged, reason``, sorted by indicator, level and
+    id. With a dataset, the results are also stored next to it (``results.parquet``) for :func:`load_results`,
+    unless ``store=False``; a selection is stored like the full suite, replacing the previous results.
+
+    The first computation with given settings and selection compiles the indicators to SQL (seconds); later ones,
+    in this process or another, reuse it (see :mod:`civicbuy.analytics.indicators.runner`).
     """
     import pyarrow.parquet as pq
 
-    from civicbuy.analytics.indicators.runner import run_indicators
+    from civicbuy.analytics.indicators.runner import run_indicators, select_indicators
     from civicbuy.analytics.store.dataset import Dataset, open_dataset
 
+    selection = list(indicators if indicators is not None else codes or []) or None
     resolved = _resolve_settings(settings)
     if isinstance(source, Dataset):
         dataset = source
     elif str(source) != "-" and Path(source).is_dir():
         dataset = open_dataset(source)
     else:
+        if selection:
+            select_indicators(selection)  # an unknown code fails before the file is read
         with tempfile.TemporaryDirectory(prefix="civicbuy-indicators-") as temporary:
             dataset = ingest(source, Path(temporary) / "input")
-            return run_indicators(dataset, resolved, backend=backend, codes=codes)
-    results = run_indicators(dataset, resolved, backend=backend, codes=codes)
+            return run_indicators(dataset, resolved, backend=backend, codes=selection)
+    results = run_indicators(dataset, resolved, backend=backend, codes=selection)
     if store:
         partial = dataset.path / f".{RESULTS}.{uuid.uuid4().hex[:8]}"
         pq.write_table(results, partial)

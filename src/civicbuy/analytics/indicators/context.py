@@ -1,21 +1,22 @@
 """What every indicator computation receives: the flat tables as Ibis tables, the settings and shared helpers.
 
-Helpers compute Cardinal's quartile fences (statrs' order statistics, the R-8 estimator:
-``h = (n + 1/3) tau + 1/3``) from Ibis queries, so results are the same on DuckDB and Spark.
+Every helper returns an Ibis expression, never a value read from the data: the whole suite is one expression whose
+SQL depends only on the settings and the declared table schemas (:mod:`civicbuy.analytics.store.schemas`), so it is
+compiled once and reused on any dataset (:mod:`.runner`). Data-derived values (the main currency, Cardinal's
+quartile fences) are one-row relations that indicators cross-join.
+
+Quartiles follow statrs' order statistics as Cardinal does (the R-8 estimator, ``h = (n + 1/3) tau + 1/3``), computed
+in the query with the same float64 operations, so results are the same on DuckDB and Spark.
 """
 
 from __future__ import annotations
 
-import math
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import ibis
 import ibis.expr.types as ir
 
 if TYPE_CHECKING:
-    from ibis.backends import BaseBackend
-
     from civicbuy.analytics.settings import Settings
 
 RESULT_COLUMNS = ("level", "id", "value", "flagged", "reason")
@@ -23,6 +24,9 @@ FALSE = ibis.literal(value=False)
 TRUE = ibis.literal(value=True)
 SUBMITTED_EXCLUDED = ("invited", "withdrawn")
 FINAL_AWARD_STATUSES = ("active", "cancelled", "unsuccessful")
+#: Column added by :meth:`Context.with_currency`.
+MAIN_CURRENCY = "main_currency"
+ONE_THIRD = 1 / 3
 
 
 def result(
@@ -45,50 +49,50 @@ def result(
 
 
 class Context:
-    """Tables, settings and helpers for indicator computations."""
+    """Tables, settings and helpers for indicator computations.
 
-    def __init__(self, connection: BaseBackend, tables: dict[str, ir.Table], settings: Settings) -> None:
-        self.connection = connection
+    ``tables`` may be unbound (``ibis.table(schema, name=...)``, to compile SQL once) or bound to a backend.
+    """
+
+    def __init__(self, tables: dict[str, ir.Table], settings: Settings) -> None:
         self.tables = tables
         self.settings = settings
+        self._currency_row: ir.Table | None = None
+        self._process_base: ir.Table | None = None
 
     def __getitem__(self, name: str) -> ir.Table:
         return self.tables[name]
 
-    def scalar(self, expression: ir.Scalar) -> Any:
-        """Execute a scalar expression and return a Python value (``None`` for null/NaN)."""
-        value = self.connection.to_pyarrow(expression).as_py()
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return None
-        return value
+    def with_currency(self, table: ir.Table) -> ir.Table:
+        """Add a ``main_currency`` column: the configured currency, else the data's main currency (may be null).
 
-    @cached_property
-    def main_currency(self) -> str | None:
-        """Return the configured currency, else the most frequent currency of valid bids, awards, then tenders.
-
-        Cardinal uses the first currency it meets in the file; a most-frequent rule gives the same answer on
-        single-currency data and does not depend on row order (which differs between backends).
+        The data's main currency is the most frequent currency of valid bids, else of active awards, else of
+        tenders. Cardinal uses the first currency it meets in the file; a most-frequent rule gives the same answer
+        on single-currency data and does not depend on row order (which differs between backends).
         """
         if self.settings["currency"]:
-            return str(self.settings["currency"])
-        for table, status in (("bids", "valid"), ("awards", "active"), ("tenders", None)):
-            t = self.tables[table]
-            if status is not None:
-                t = t.filter(t.status == status)
-            t = t.filter(t.value_currency.notnull())
-            counts = t.group_by("value_currency").aggregate(n=t.count())
-            top = counts.order_by([ibis.desc("n"), "value_currency"]).limit(1)
-            rows = self.connection.to_pyarrow(top)
-            if rows.num_rows:
-                return str(rows.column("value_currency")[0].as_py())
-        return None
+            return table.mutate(**{MAIN_CURRENCY: ibis.literal(str(self.settings["currency"]), type="string")})
+        if self._currency_row is None:
+            candidates = []
+            for name, status in (("bids", "valid"), ("awards", "active"), ("tenders", None)):
+                t = self.tables[name]
+                if status is not None:
+                    t = t.filter(t.status == status)
+                t = t.filter(t.value_currency.notnull())
+                counts = t.group_by("value_currency").aggregate(n=t.count())
+                top = counts.order_by([ibis.desc("n"), "value_currency"]).limit(1)
+                candidates.append(top.value_currency.as_scalar())
+            self._currency_row = ibis.coalesce(*candidates).cast("string").name(MAIN_CURRENCY).as_table()
+        return table.cross_join(self._currency_row)
 
     def process_base(self) -> ir.Table:
         """Return one row per process with buyer, procuring entity and the tender's fields (null without tender)."""
+        if self._process_base is not None:
+            return self._process_base
         processes = self.tables["processes"]
         tenders = self.tables["tenders"]
         joined = processes.left_join(tenders, processes.ocid == tenders.ocid)
-        return joined.select(
+        self._process_base = joined.select(
             processes.ocid,
             processes.buyer_id,
             processes.procuring_entity_id,
@@ -112,39 +116,57 @@ class Context:
             tenders.sustainability_goals,
             tenders.cpv_division,
         )
+        return self._process_base
 
-    def quantile(self, values: ir.Table, column: str, tau: float) -> float | None:
-        """Return the R-8 quantile (statrs ``Data::quantile``, as Cardinal uses) of ``values[column]``."""
+    def quantiles(self, values: ir.Table, column: str, taus: dict[str, float]) -> ir.Table:
+        """Return one row with, per name in ``taus``, the R-8 quantile of ``values[column]`` (null without values).
+
+        statrs ``Data::quantile`` (as Cardinal uses): with ``n`` sorted values and ``h = (n + 1/3) tau + 1/3``, the
+        minimum when ``h < 1`` or ``tau == 0``, the maximum when ``h >= n`` or ``tau == 1``, else ``v[hf-1] + (h -
+        hf) (v[hf] - v[hf-1])`` (0-based, ``hf = floor(h)``).
+        """
         data = values.filter(values[column].notnull()).select(v=values[column].cast("float64"))
-        n = int(self.scalar(data.count()) or 0)
-        if n == 0:
-            return None
-        h = (n + 1 / 3) * tau + 1 / 3
-        hf = int(h)
-        if hf <= 0 or tau == 0:
-            return float(self.scalar(data.v.min()))
-        if hf >= n or tau == 1:
-            return float(self.scalar(data.v.max()))
-        ranked = data.mutate(r=ibis.row_number().over(order_by=data.v))
-        picked = self.connection.to_pyarrow(ranked.filter(ranked.r.isin([hf - 1, hf])).order_by("r"))
-        a, b = (float(x) for x in picked.column("v").to_pylist())
-        return a + (h - hf) * (b - a)
+        stats = data.aggregate(n=data.count(), lowest=data.v.min(), highest=data.v.max())
+        ranked = data.mutate(r=ibis.row_number().over(order_by=data.v)).cross_join(stats)
+        picks = {}
+        for name, tau in taus.items():
+            hf = _r8_h(ranked.n, tau).floor().cast("int64")
+            picks[f"{name}_a"] = ranked.v.max(where=ranked.r == hf - 1)
+            picks[f"{name}_b"] = ranked.v.max(where=ranked.r == hf)
+        picked = ranked.aggregate(**picks).cross_join(stats)
+        out = {}
+        for name, tau in taus.items():
+            h = _r8_h(picked.n, tau)
+            hf = h.floor().cast("int64")
+            a, b = picked[f"{name}_a"], picked[f"{name}_b"]
+            branches: list[tuple[ir.BooleanValue, ir.Value]] = [(picked.n == 0, ibis.null("float64"))]
+            branches.append((TRUE if tau == 0 else hf <= 0, picked.lowest))
+            branches.append((TRUE if tau == 1 else hf >= picked.n, picked.highest))
+            out[name] = ibis.cases(*branches, else_=a + (h - hf.cast("float64")) * (b - a)).cast("float64")
+        return picked.select(**out)
 
-    def fences(self, values: ir.Table, column: str) -> tuple[float, float] | None:
-        """Return ``(q1, q3)`` of a column, or ``None`` when there are no values."""
-        q1 = self.quantile(values, column, 0.25)
-        q3 = self.quantile(values, column, 0.75)
-        if q1 is None or q3 is None:
-            return None
-        return q1, q3
+    def quartiles(self, values: ir.Table, column: str) -> ir.Table:
+        """Return one row ``(q1, q3)`` of a column (nulls when there are no values)."""
+        return self.quantiles(values, column, {"q1": 0.25, "q3": 0.75})
 
 
-def lower_fence(q1: float, q3: float) -> float:
+def currency_label(currency: ir.StringValue, missing: str = "the main currency") -> ir.StringValue:
+    """Return the currency for a reason text, or ``missing`` when there is none."""
+    return ibis.ifelse(currency.fill_null("") == "", missing, currency)
+
+
+def _r8_h(n: ir.IntegerValue, tau: float) -> ir.FloatingValue:
+    """Return ``h = (n + 1/3) tau + 1/3`` in float64, in the order statrs computes it."""
+    third = ibis.literal(ONE_THIRD, type="float64")
+    return (n.cast("float64") + third) * ibis.literal(float(tau), type="float64") + third
+
+
+def lower_fence(q1: ir.FloatingValue, q3: ir.FloatingValue) -> ir.FloatingValue:
     """Return Q1 - 1.5 IQR (Cardinal's lower fence)."""
     return q1 - 1.5 * (q3 - q1)
 
 
-def upper_fence(q1: float, q3: float) -> float:
+def upper_fence(q1: ir.FloatingValue, q3: ir.FloatingValue) -> ir.FloatingValue:
     """Return Q3 + 1.5 IQR (Cardinal's upper fence)."""
     return q3 + 1.5 * (q3 - q1)
 
@@ -156,11 +178,25 @@ def days_between(start: ir.TimestampValue, end: ir.TimestampValue) -> ir.Numeric
     return ibis.ifelse(days >= 0, days.floor(), days.ceil()).cast("int64")
 
 
+#: Characters with a meaning in regular expressions (RE2 on DuckDB, java.util.regex on Spark).
+_REGEX_SPECIAL = frozenset("\\.^$|?*+()[]{}")
+
+
+def _literal_pattern(keyword: str) -> str:
+    """Return a regular expression matching ``keyword`` literally (escaping the same way for RE2 and Java)."""
+    return "".join(f"\\{char}" if char in _REGEX_SPECIAL else char for char in keyword)
+
+
 def text_contains_any(columns: list[ir.StringValue], keywords: list[str]) -> ir.BooleanValue:
-    """Return whether any column contains any keyword (case-insensitive substring)."""
+    """Return whether any column contains any keyword (case-insensitive substring).
+
+    One regular expression per column (``kw1|kw2|...``, each keyword matched literally) instead of one substring
+    test per keyword: the same answer, one pass over each text.
+    """
+    if not keywords:
+        return FALSE
+    pattern = "|".join(_literal_pattern(keyword.lower()) for keyword in keywords)
     condition: ir.BooleanValue = FALSE
     for column in columns:
-        lowered = column.lower()
-        for keyword in keywords:
-            condition = condition | lowered.contains(keyword.lower()).fill_null(FALSE)
+        condition = condition | column.lower().re_search(pattern).fill_null(FALSE)
     return condition

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import ibis
-import pyarrow as pa
 
 from civicbuy.analytics.indicators.context import FALSE, TRUE, result, text_contains_any
 from civicbuy.analytics.indicators.measures import share_by_level
@@ -85,10 +84,12 @@ def sme_award_share(ctx: Context) -> ir.Table:
 )
 def sme_spend_share(ctx: Context) -> ir.Table:
     """Compute the SME spend share."""
-    t = award_suppliers(ctx)
-    currency = ctx.main_currency or ""
+    t = ctx.with_currency(award_suppliers(ctx))
     applicable = (
-        t.scale.notnull() & (t.suppliers_count == 1) & (t.value_currency == currency) & t.value_amount.notnull()
+        t.scale.notnull()
+        & (t.suppliers_count == 1)
+        & (t.value_currency == t.main_currency.fill_null(""))
+        & t.value_amount.notnull()
     )
     return share_by_level(
         t,
@@ -137,9 +138,8 @@ def _category_share(ctx: Context, category: str) -> ir.Table:
         )
     hit: ir.BooleanValue = FALSE
     if listed:
-        names = ibis.memtable(pa.table({"listed_id": pa.array(sorted(set(listed)), pa.string())}))
-        t = t.left_join(names, t.supplier_id == names.listed_id).select(t, names.listed_id)
-        hit = hit | t.listed_id.notnull()
+        # A literal list, not a joined in-memory table, so that the compiled SQL is the same in every process.
+        hit = hit | t.supplier_id.isin(sorted(set(listed))).fill_null(FALSE)
     if codes:
         hit = hit | text_contains_any([t.classifications], codes)
     if regions:

@@ -75,10 +75,11 @@ def process_share(ctx: Context) -> ir.Table:
 def value_share(ctx: Context) -> ir.Table:
     """Compute the emergency value share."""
     t = emergency_processes(ctx)
-    awards = ctx["awards"]
-    currency = ctx.main_currency or ""
+    awards = ctx.with_currency(ctx["awards"])
     active = awards.filter(
-        (awards.status == "active") & (awards.value_currency == currency) & awards.value_amount.notnull()
+        (awards.status == "active")
+        & (awards.value_currency == awards.main_currency.fill_null(""))
+        & awards.value_amount.notnull()
     )
     j = active.join(t, active.ocid == t.ocid).select(active.value_amount, t.is_emergency, t.buyer_id)
     return share_by_level(

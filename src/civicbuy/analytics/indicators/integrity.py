@@ -17,6 +17,7 @@ from civicbuy.analytics.indicators.context import (
     FALSE,
     FINAL_AWARD_STATUSES,
     SUBMITTED_EXCLUDED,
+    currency_label,
     days_between,
     result,
 )
@@ -42,7 +43,7 @@ def _common_reasons(base: ir.Table) -> list[tuple[ir.BooleanValue, str]]:
     ]
 
 
-def _reason(branches: list[tuple[ir.BooleanValue, str]]) -> ir.StringValue:
+def _reason(branches: list[tuple[ir.BooleanValue, str | ir.StringValue]]) -> ir.StringValue:
     return ibis.cases(*branches, else_="")
 
 
@@ -391,8 +392,12 @@ def r036(ctx: Context) -> ir.Table:
     """Compute R036 for every process."""
     base = ctx.process_base()
     bids = ctx["bids"]
-    currency = ctx.main_currency or ""
-    priced = bids.filter(submitted(bids) & bids.value_amount.notnull() & (bids.value_currency == currency))
+    with_currency = ctx.with_currency(bids)
+    priced = with_currency.filter(
+        submitted(with_currency)
+        & with_currency.value_amount.notnull()
+        & (with_currency.value_currency == with_currency.main_currency.fill_null(""))
+    )
     facts = priced.group_by("ocid").aggregate(
         lowest=priced.value_amount.min(),
         lowest_disqualified=priced.value_amount.min(where=priced.status == "disqualified"),
@@ -403,12 +408,14 @@ def r036(ctx: Context) -> ir.Table:
     j = base.left_join(any_bids, base.ocid == any_bids.ocid).select(base, any_bids.bids_n)
     j = j.left_join(awards, j.ocid == awards.ocid).select(j, awards.active_awards)
     j = j.left_join(facts, j.ocid == facts.ocid).select(j, facts.lowest, facts.lowest_disqualified, facts.valid_priced)
+    j = ctx.with_currency(j)
+    no_valid = ibis.literal("no valid bid with an amount in ") + currency_label(j.main_currency)
     reason = _reason(
         [
             (j.status.fill_null("") == "cancelled", CANCELLED),
             (j.bids_n.isnull(), NO_BIDS),
             (j.active_awards.fill_null(0) == 0, "no active award (/awards[]/status)"),
-            (j.valid_priced.fill_null(0) == 0, f"no valid bid with an amount in {currency or 'the main currency'}"),
+            (j.valid_priced.fill_null(0) == 0, no_valid),
         ]
     )
     applicable = reason == ""

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import ibis
 
-from civicbuy.analytics.indicators.context import lower_fence, result, upper_fence
+from civicbuy.analytics.indicators.context import currency_label, lower_fence, result, upper_fence
 from civicbuy.analytics.indicators.integrity import (
     CANCELLED,
     INTEGRITY,
@@ -30,17 +30,29 @@ if TYPE_CHECKING:
 ALL_ZERO = "the quartiles and the interquartile range are all 0, so the fence is undefined (Cardinal skips this)"
 
 
-def _fence(ctx: Context, values: ir.Table, column: str, setting: str, *, low: bool) -> float | str | None:
-    """Return the fence for ``column`` (a threshold setting wins), ``None`` without data, or ``ALL_ZERO``."""
+def with_fence(
+    ctx: Context, table: ir.Table, values: ir.Table, column: str, setting: str, *, low: bool, empty: str
+) -> ir.Table:
+    """Add the fence of ``values[column]`` to every row of ``table``: columns ``fence`` and ``fence_undefined``.
+
+    A threshold setting wins over the quartiles. ``fence_undefined`` is empty when the fence is defined, else why
+    not: ``empty`` without values, or :data:`ALL_ZERO`.
+    """
     if ctx.settings[setting] is not None:
-        return float(ctx.settings[setting])
-    quartiles = ctx.fences(values, column)
-    if quartiles is None:
-        return None
-    q1, q3 = quartiles
-    if q1 == 0 and q3 == 0:
-        return ALL_ZERO
-    return lower_fence(q1, q3) if low else upper_fence(q1, q3)
+        return table.mutate(
+            fence=ibis.literal(float(ctx.settings[setting]), type="float64"),
+            fence_undefined=ibis.literal("", type="string"),
+        )
+    q = ctx.quartiles(values, column)
+    row = q.select(
+        fence=lower_fence(q.q1, q.q3) if low else upper_fence(q.q1, q.q3),
+        fence_undefined=ibis.cases(
+            (q.q1.isnull() | q.q3.isnull(), empty),
+            ((q.q1 == 0) & (q.q3 == 0), ALL_ZERO),
+            else_="",
+        ),
+    )
+    return table.cross_join(row)
 
 
 def second_lowest_bid_ratios(ctx: Context) -> ir.Table:
@@ -50,15 +62,14 @@ def second_lowest_bid_ratios(ctx: Context) -> ir.Table:
     tenderer and an amount in the main currency; the winner's lowest valid bid; the lowest bid won.
     """
     base = ctx.process_base()
-    bids = ctx["bids"]
-    currency = ctx.main_currency or ""
+    bids = ctx.with_currency(ctx["bids"])
     awards = award_facts(ctx)
     valid = bids.filter(
         (bids.status == "valid")
         & (bids.tenderers_count == 1)
         & bids.tenderer_id.notnull()
         & bids.value_amount.notnull()
-        & (bids.value_currency == currency)
+        & (bids.value_currency == bids.main_currency.fill_null(""))
     )
     valid = valid.join(awards, valid.ocid == awards.ocid).select(
         valid.ocid, valid.tenderer_id, valid.value_amount, awards.active_supplier
@@ -73,6 +84,8 @@ def second_lowest_bid_ratios(ctx: Context) -> ir.Table:
         j, awards.active_awards, awards.open_awards, awards.multi_supplier_awards, awards.active_supplier
     )
     j = j.left_join(amounts, j.ocid == amounts.ocid).select(j, amounts.winner, amounts.other)
+    j = ctx.with_currency(j)
+    no_winner_bid = ibis.literal("no valid bid of the winner with an amount in ") + currency_label(j.main_currency)
     reason = ibis.cases(
         (j.status.fill_null("") == "cancelled", CANCELLED),
         (j.bids_n.isnull(), NO_BIDS),
@@ -80,7 +93,7 @@ def second_lowest_bid_ratios(ctx: Context) -> ir.Table:
         (j.open_awards > 0, "an award is pending or has a non-final status (/awards[]/status)"),
         (j.active_awards != 1, "not exactly one active award (lots are needed to compare bids)"),
         (j.multi_supplier_awards > 0, "the active award has several suppliers"),
-        (j.winner.isnull(), f"no valid bid of the winner with an amount in {currency or 'the main currency'}"),
+        (j.winner.isnull(), no_winner_bid),
         (j.other.isnull(), "no other valid bid with an amount in the main currency"),
         (j.winner == 0, "the winning bid is 0"),
         (j.other < j.winner, "the lowest bid did not win, so the award criteria are not price-only"),
@@ -92,18 +105,15 @@ def second_lowest_bid_ratios(ctx: Context) -> ir.Table:
 
 def _ratio_flag(ctx: Context, setting: str, *, low: bool) -> ir.Table:
     ratios = second_lowest_bid_ratios(ctx)
-    fence = _fence(ctx, ratios, "ratio", setting, low=low)
-    if fence is None or isinstance(fence, str):
-        reason = ibis.ifelse(ratios.reason == "", fence or "no ratios", ratios.reason)
-        return result(ratios, level="process", id=ratios.ocid, value=ratios.ratio, flagged=None, reason=reason)
-    flagged = ratios.ratio <= fence if low else ratios.ratio >= fence
+    t = with_fence(ctx, ratios, ratios, "ratio", setting, low=low, empty="no ratios")
+    compared = t.ratio <= t.fence if low else t.ratio >= t.fence
     return result(
-        ratios,
+        t,
         level="process",
-        id=ratios.ocid,
-        value=ratios.ratio,
-        flagged=ibis.ifelse(ratios.reason == "", flagged, None),
-        reason=ratios.reason,
+        id=t.ocid,
+        value=t.ratio,
+        flagged=ibis.ifelse((t.reason == "") & (t.fence_undefined == ""), compared, None),
+        reason=ibis.ifelse(t.reason == "", t.fence_undefined, t.reason),
     )
 
 
@@ -213,19 +223,17 @@ def r025(ctx: Context) -> ir.Table:
         wins=ibis.ifelse(valid.tenderer_id == valid.active_supplier, 1, 0).sum(),
     )
     per = per.mutate(ratio=per.wins.cast("float64") / per.valid_bids)
-    top = ctx.quantile(per, "valid_bids", float(ctx.settings["R025.percentile"]) / 100)
-    fence = _fence(ctx, per, "ratio", "R025.threshold", low=True)
-    if top is None or fence is None or isinstance(fence, str):
-        return result(
-            per,
-            level="tenderer",
-            id=per.tenderer_id,
-            value=per.ratio,
-            flagged=None,
-            reason=fence if isinstance(fence, str) else "no valid bids",
-        )
-    flagged = (per.valid_bids >= top) & (per.ratio <= fence)
-    return result(per, level="tenderer", id=per.tenderer_id, value=per.ratio, flagged=flagged, reason="")
+    top = ctx.quantiles(per, "valid_bids", {"top": float(ctx.settings["R025.percentile"]) / 100})
+    t = with_fence(ctx, per.cross_join(top), per, "ratio", "R025.threshold", low=True, empty="no valid bids")
+    flagged = (t.valid_bids >= t.top) & (t.ratio <= t.fence)
+    return result(
+        t,
+        level="tenderer",
+        id=t.tenderer_id,
+        value=t.ratio,
+        flagged=ibis.ifelse(t.fence_undefined == "", flagged, None),
+        reason=t.fence_undefined,
+    )
 
 
 def _disqualified_ratio(
@@ -239,20 +247,19 @@ def _disqualified_ratio(
     )
     per = per.mutate(ratio=per.disqualified.cast("float64") / per.submitted_bids)
     size = per.processes if by_process else per.submitted_bids
-    eligible = per.filter(size >= minimum)
-    fence = _fence(ctx, eligible, "ratio", "R038.threshold", low=False)
+    t = with_fence(
+        ctx, per, per.filter(size >= minimum), "ratio", "R038.threshold", low=False, empty="no eligible values"
+    )
+    size = t.processes if by_process else t.submitted_bids
     what = "contracting processes with submitted bids" if by_process else "submitted bids"
     small = f"fewer than {minimum} {what}"
-    if fence is None or isinstance(fence, str):
-        reason = ibis.ifelse(size < minimum, small, fence or "no eligible values")
-        return result(per, level=level, id=per[key], value=per.ratio, flagged=None, reason=reason)
     return result(
-        per,
+        t,
         level=level,
-        id=per[key],
-        value=per.ratio,
-        flagged=ibis.ifelse(size >= minimum, per.ratio >= fence, None),
-        reason=ibis.ifelse(size >= minimum, "", small),
+        id=t[key],
+        value=t.ratio,
+        flagged=ibis.ifelse((size >= minimum) & (t.fence_undefined == ""), t.ratio >= t.fence, None),
+        reason=ibis.ifelse(size < minimum, small, t.fence_undefined),
     )
 
 
@@ -323,16 +330,21 @@ def r048(ctx: Context) -> ir.Table:
     )
     minimum = int(ctx.settings["R048.minimum_contracting_processes"])
     small = f"supplier in fewer than {minimum} contracting processes"
-    fence = _fence(ctx, per.filter(per.processes >= minimum), "variety", "R048.threshold", low=False)
-    if fence is None or isinstance(fence, str):
-        reason = ibis.ifelse(per.processes < minimum, small, fence or "no classified items")
-        return result(per, level="tenderer", id=per.supplier_id, value=per.variety, flagged=None, reason=reason)
-    eligible = per.processes >= minimum
-    return result(
+    t = with_fence(
+        ctx,
         per,
+        per.filter(per.processes >= minimum),
+        "variety",
+        "R048.threshold",
+        low=False,
+        empty="no classified items",
+    )
+    eligible = t.processes >= minimum
+    return result(
+        t,
         level="tenderer",
-        id=per.supplier_id,
-        value=per.variety,
-        flagged=ibis.ifelse(eligible, per.variety >= fence, None),
-        reason=ibis.ifelse(eligible, "", small),
+        id=t.supplier_id,
+        value=t.variety,
+        flagged=ibis.ifelse(eligible & (t.fence_undefined == ""), t.variety >= t.fence, None),
+        reason=ibis.ifelse(eligible, t.fence_undefined, small),
     )

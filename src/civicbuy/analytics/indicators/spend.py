@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import ibis
 
+from civicbuy.analytics.indicators.context import currency_label
 from civicbuy.analytics.indicators.measures import sum_by_level
 from civicbuy.analytics.indicators.registry import NEUTRAL, indicator
 
@@ -17,6 +18,9 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
 
     from civicbuy.analytics.indicators.context import Context
+
+#: Placeholder reason of :func:`awarded_value`, replaced by a text naming the main currency.
+NO_VALUE = "no active award with a value in the main currency"
 
 
 def active_awards(ctx: Context) -> ir.Table:
@@ -53,19 +57,24 @@ def active_awards(ctx: Context) -> ir.Table:
 )
 def awarded_value(ctx: Context) -> ir.Table:
     """Compute awarded value."""
-    t = active_awards(ctx)
-    currency = ctx.main_currency or ""
-    amount = ibis.ifelse(t.value_currency == currency, t.value_amount, None)
-    return sum_by_level(
+    t = ctx.with_currency(active_awards(ctx))
+    amount = ibis.ifelse(t.value_currency == t.main_currency.fill_null(""), t.value_amount, None)
+    sums = sum_by_level(
         t,
         amount,
-        f"no active award with a value in {currency or 'any currency'}",
+        NO_VALUE,
         {
             "buyer": "buyer_id",
             "cpv_division": "cpv_division",
             "supplier": "supplier_id",
             "procurement_method": "procurement_method",
         },
+    )
+    # The reason names the main currency, a one-row relation: joined after aggregating, not before.
+    named = ctx.with_currency(sums)
+    reason = ibis.literal("no active award with a value in ") + currency_label(named.main_currency, "any currency")
+    return named.select(
+        "level", "id", "value", "flagged", reason=ibis.ifelse(named.reason == NO_VALUE, reason, named.reason)
     )
 
 
@@ -85,7 +94,6 @@ def awarded_value(ctx: Context) -> ir.Table:
 )
 def other_currency_awards(ctx: Context) -> ir.Table:
     """Count awards in other currencies."""
-    t = active_awards(ctx)
-    currency = ctx.main_currency or ""
-    other = ibis.ifelse(t.value_currency.notnull() & (t.value_currency != currency), 1.0, 0.0)
+    t = ctx.with_currency(active_awards(ctx))
+    other = ibis.ifelse(t.value_currency.notnull() & (t.value_currency != t.main_currency.fill_null("")), 1.0, 0.0)
     return sum_by_level(t, other, "no active awards", {"buyer": "buyer_id"})

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
-FLUSH_EVERY = 50_000
+FLUSH_EVERY = 10_000
 VERSIONS = ".versions"
 
 
