@@ -7,6 +7,10 @@ the highs (errors are assumed to move together, the cautious reading).
 
 Lines that cannot be estimated are never dropped: each is counted under a coverage gap with its reason, and
 coverage is the share of spend (in EUR) that has a usable category.
+
+When the optional classifier gave a line its division from the description (``cpv_source == "classified"``), the
+estimate is made the same way but its spend and emissions are reported apart (``coverage_by_source``, and the
+``classified_*`` figures of each division): a classified code is never counted as a published one.
 """
 
 from __future__ import annotations
@@ -91,6 +95,9 @@ class Group:
     kg_low: float = 0.0
     kg_high: float = 0.0
     lines: int = 0
+    classified_spend_eur: float = 0.0
+    classified_kg: float = 0.0
+    classified_lines: int = 0
 
     def add(self, estimate: LineEstimate) -> None:
         """Add one estimated line."""
@@ -99,6 +106,10 @@ class Group:
         self.kg_low += estimate.kg_low
         self.kg_high += estimate.kg_high
         self.lines += 1
+        if estimate.line.cpv_source == "classified":
+            self.classified_spend_eur += estimate.spend_eur or 0.0
+            self.classified_kg += estimate.kg
+            self.classified_lines += 1
 
     def as_dict(self, total_kg: float) -> dict[str, Any]:
         """Return the group as JSON-ready data, with its share of the total."""
@@ -111,6 +122,9 @@ class Group:
             "tonnes_co2e_high": round(self.kg_high / 1000, 3),
             "share_of_emissions": round(self.kg / total_kg, 4) if total_kg else 0.0,
             "lines": self.lines,
+            "classified_spend_eur": round(self.classified_spend_eur, 2),
+            "classified_tonnes_co2e": round(self.classified_kg / 1000, 3),
+            "classified_lines": self.classified_lines,
         }
 
 
@@ -160,6 +174,45 @@ class CarbonResult:
         total = self.spend_eur
         return self.covered_spend_eur / total if total else 0.0
 
+    def price_years(self) -> list[dict[str, Any]]:
+        """Return the money each used factor is expressed in (currency, price year) and its price index's source.
+
+        Spend is converted to that currency at the ECB annual average rate of the spend's year, then to the price
+        year with the currency's consumer price index (docs/impact.md, "Conversion").
+        """
+        pairs = {self._money(e.factor_key) for e in self.covered}
+        return [
+            {
+                "currency": currency,
+                "price_year": year,
+                "price_index": self.conversion.sources.get(f"price_index_{currency}"),
+            }
+            for currency, year in sorted(pair for pair in pairs if pair[0])
+        ]
+
+    def _money(self, key: str) -> tuple[str, int]:
+        if key.startswith("supplier:"):
+            supplier = self.table.suppliers.get(key.removeprefix("supplier:"))
+            return (supplier.currency, supplier.price_year) if supplier else ("", 0)
+        row = self.table.rows.get(key.removeprefix("cpv:"))
+        return (row.currency, row.price_year) if row else ("", 0)
+
+    def coverage_by_source(self) -> dict[str, dict[str, Any]]:
+        """Return spend, emissions and share of spend estimated from published codes and from classified ones."""
+        total = self.spend_eur
+        out: dict[str, dict[str, Any]] = {}
+        for source in ("published", "classified"):
+            lines = [e for e in self.covered if e.line.cpv_source == source]
+            spend = sum(e.spend_eur or 0.0 for e in lines)
+            out[source] = {
+                "lines": len(lines),
+                "spend_eur": round(spend, 2),
+                "share_of_spend": round(spend / total, 4) if total else 0.0,
+                "tonnes_co2e": round(sum(e.kg for e in lines) / 1000, 3),
+            }
+        out["classified"]["label"] = "classified from item descriptions, not published"
+        return out
+
     def by_division(self, language: str = "en") -> list[Group]:
         """Return emissions per CPV division, largest first."""
         groups: dict[str, Group] = {}
@@ -195,6 +248,7 @@ class CarbonResult:
             "spend_eur": round(self.spend_eur, 2),
             "covered_spend_eur": round(self.covered_spend_eur, 2),
             "coverage": round(self.coverage, 4),
+            "coverage_by_source": self.coverage_by_source(),
             "lines": len(self.estimates),
             "covered_lines": len(self.covered),
             "years_outside_tables": clamped,
@@ -215,6 +269,7 @@ class CarbonResult:
             "supplier_factors_used": [
                 s.as_dict() for key in used if (s := self.table.suppliers.get(key.removeprefix("supplier:")))
             ],
+            "price_years": self.price_years(),
             "conversion": self.conversion.as_dict(),
             "factor_problems": list(self.table.problems),
         }

@@ -71,6 +71,12 @@ EXISTING = click.Path(exists=True, dir_okay=False)
     default=True,
     help="Compute indicator results as SDG evidence (stored results of a dataset are used when present).",
 )
+@click.option(
+    "--classify",
+    is_flag=True,
+    help="Give contracts with no CPV code a division from their item descriptions (offline model; needs "
+    "civicbuy[classify]). Reported apart as 'classified, not published'.",
+)
 @_friendly
 def report_command(  # noqa: PLR0917 - click passes options by keyword
     file: str,
@@ -82,8 +88,10 @@ def report_command(  # noqa: PLR0917 - click passes options by keyword
     deliveries_file: str | None,
     language: str,
     indicators: bool,
+    classify: bool,
 ) -> None:
     """Report carbon, SDG and social-value impact of FILE (an OCDS file, '-' for stdin, or a dataset directory)."""
+    from civicbuy.analytics.impact import classify as classifier_module
     from civicbuy.analytics.impact import factors, report, scenarios, social_value
 
     framework = social_value.load_framework(framework_file)
@@ -108,12 +116,54 @@ def report_command(  # noqa: PLR0917 - click passes options by keyword
         deliveries=tuple(deliveries),
         problems=tuple(problems),
         indicators=None if indicators else [],
+        classifier=classifier_module.build_classifier(progress=_progress) if classify else None,
     )
     result = report.build_report(file, inputs, language)
     if output == "json":
         click.echo(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode())
     else:
         click.echo(report.format_text(result))
+
+
+def _progress(done: int, total: int) -> None:
+    """Show progress on standard error while the imported CPV list is embedded (once; then it is cached)."""
+    if sys.stderr.isatty():
+        click.echo(f"\rEmbedding the imported CPV list: {done}/{total}", err=True, nl=done >= total)
+
+
+@impact.command("classify")
+@click.argument("descriptions", nargs=-1, required=True)
+@click.option("--imported/--bundled", default=True, help="Also use the imported full CPV list, when there is one.")
+@_friendly
+def classify_command(descriptions: tuple[str, ...], imported: bool) -> None:
+    """Print the nearest CPV division of each DESCRIPTION (offline model; needs civicbuy[classify]) as JSON lines."""
+    from civicbuy.analytics.impact import classify
+
+    classifier = classify.build_classifier(use_imported=imported, progress=_progress)
+    for result in classifier.classify(list(descriptions)):
+        click.echo(orjson.dumps({"description": result.description, **result.as_dict()}).decode())
+
+
+@impact.command("classify-eval")
+@click.option(
+    "--examples",
+    "examples_file",
+    type=EXISTING,
+    help="Your own labelled CSV (columns division, language, description); default: the bundled set.",
+)
+@click.option("--imported/--bundled", default=False, help="Also use the imported full CPV list, when there is one.")
+@click.option("--mistakes", is_flag=True, help="List the descriptions placed in the wrong division.")
+@_friendly
+def classify_eval_command(examples_file: str | None, imported: bool, mistakes: bool) -> None:
+    """Measure the classifier: top-1 and top-3 accuracy at CPV division level, per language, as JSON."""
+    from civicbuy.analytics.impact import classify
+
+    text = Path(examples_file).read_text("utf-8-sig") if examples_file else None
+    classifier = classify.build_classifier(use_imported=imported, progress=_progress)
+    result = classify.evaluate(classifier, classify.evaluation_set(text))
+    if not mistakes:
+        result.pop("mistakes")
+    click.echo(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode())
 
 
 @impact.group("factors")

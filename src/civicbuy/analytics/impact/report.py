@@ -24,6 +24,7 @@ from civicbuy.analytics.impact.spend import spend_lines
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from civicbuy.analytics.impact.classify import Classifier
     from civicbuy.analytics.impact.social_value import Commitment, Delivery, Framework
 
 
@@ -69,6 +70,7 @@ class Inputs:
     deliveries: tuple[Delivery, ...] = ()
     indicators: list[dict[str, Any]] | None = None
     problems: tuple[str, ...] = ()
+    classifier: Classifier | None = None  # opt-in: give lines with no CPV code a division from their description
 
 
 def build_report(
@@ -80,6 +82,11 @@ def build_report(
         lines = spend_lines(dataset)
         indicators = inputs.indicators if inputs.indicators is not None else indicator_rows(dataset)
         manifest = dataset.manifest
+    classification = None
+    if inputs.classifier is not None:
+        from civicbuy.analytics.impact.classify import classify_lines
+
+        lines, classification = classify_lines(lines, inputs.classifier)
     table = inputs.factors or factors.load_factors()
     result = carbon.estimate(lines, table, factors.load_conversion())
     framework = inputs.framework or social_value.load_framework()
@@ -96,6 +103,7 @@ def build_report(
         },
         "currency": "EUR",
         "carbon": result.summary(language),
+        "classification": classification,
         "scenario": scenario_result.as_dict() if scenario_result else None,
         "sdg": sdg.sdg_view(result.estimates, indicators, language=language),
         "social_value": {
@@ -130,6 +138,12 @@ def format_text(report: dict[str, Any]) -> str:
             f"{c['covered_lines']} of {c['lines']} contracts estimated"
         ),
     ]
+    classified = c["coverage_by_source"]["classified"]
+    if report.get("classification"):
+        out.append(
+            f"  of which classified from item descriptions, not published: {classified['share_of_spend']:.1%} of "
+            f"spend, {classified['lines']} contracts, {_tonnes(classified['tonnes_co2e'])} t CO2e"
+        )
     out.extend(f"  gap: {g['lines']} contracts - {g['description']}" for g in c["gaps"])
     out.append("  hot spots by CPV division:")
     out.extend(

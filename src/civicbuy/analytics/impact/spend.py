@@ -7,6 +7,11 @@ an odd currency is still a line, so that :mod:`carbon` can count it as a coverag
 - CPV code: the first CPV item of the contract, else of its award, else of the tender (``/…/items/classification``).
 - Supplier: the first supplier of the contract's award (``/awards/suppliers``).
 - Year (for exchange rates and prices): contract signature, else award date, else the release date.
+- Description (only for the optional classifier, :mod:`classify`): the item descriptions of the contract, else of its
+  award, else of the tender, else the contract's, award's or tender's title.
+
+``cpv_source`` says where the code came from: ``published`` (the data), or ``classified`` (the optional offline
+classifier placed the description in a division because no code was published). They are reported apart.
 """
 
 from __future__ import annotations
@@ -40,6 +45,9 @@ class SpendLine:
     currency: str
     year: int | None
     kind: str = "contract"
+    description: str = ""
+    cpv_source: str = "published"
+    classification_score: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Return the line as JSON-ready data."""
@@ -74,18 +82,29 @@ def _first_cpv(codes: list[str]) -> str:
     return ""
 
 
+def _items(dataset: Dataset) -> tuple[dict[tuple[str, str, int], list[str]], dict[tuple[str, str, int], list[str]]]:
+    """Return the CPV codes and the item descriptions by (ocid, source, parent index)."""
+    items: dict[tuple[str, str, int], list[str]] = defaultdict(list)
+    descriptions: dict[tuple[str, str, int], list[str]] = defaultdict(list)
+    for row in _rows(
+        dataset,
+        "items",
+        ["ocid", "source", "parent_index", "description", "classification_scheme", "classification_id"],
+    ):
+        scheme = (row["classification_scheme"] or "").upper()
+        parent = 0 if row["source"] == "tender" else int(row["parent_index"] or 0)
+        if row["classification_id"] and scheme in {"CPV", ""}:
+            items[(row["ocid"], row["source"], parent)].append(str(row["classification_id"]))
+        if (row["description"] or "").strip():
+            descriptions[(row["ocid"], row["source"], parent)].append(row["description"].strip())
+    return items, descriptions
+
+
 def spend_lines(dataset: Dataset) -> list[SpendLine]:
     """Return every contract (and uncontracted award) of ``dataset`` as a spend line."""
     processes = {row["ocid"]: row for row in _rows(dataset, "processes", ["ocid", "date", "buyer_name", "buyer_id"])}
-    tenders = {row["ocid"]: row for row in _rows(dataset, "tenders", ["ocid", "title"])}
-    items: dict[tuple[str, str, int], list[str]] = defaultdict(list)
-    for row in _rows(
-        dataset, "items", ["ocid", "source", "parent_index", "classification_scheme", "classification_id"]
-    ):
-        scheme = (row["classification_scheme"] or "").upper()
-        if row["classification_id"] and scheme in {"CPV", ""}:
-            parent = 0 if row["source"] == "tender" else int(row["parent_index"] or 0)
-            items[(row["ocid"], row["source"], parent)].append(str(row["classification_id"]))
+    tenders = {row["ocid"]: row for row in _rows(dataset, "tenders", ["ocid", "title", "description"])}
+    items, descriptions = _items(dataset)
     suppliers: dict[tuple[str, int], tuple[str, str]] = {}
     for row in _rows(dataset, "suppliers", ["ocid", "award_index", "supplier_id", "supplier_name"]):
         suppliers.setdefault((row["ocid"], row["award_index"]), (row["supplier_id"] or "", row["supplier_name"] or ""))
@@ -114,6 +133,12 @@ def spend_lines(dataset: Dataset) -> list[SpendLine]:
         if not codes and award_index is not None:
             codes = items.get((ocid, "award", award_index), [])
         codes = codes or items.get((ocid, "tender", 0), [])
+        texts = descriptions.get((ocid, kind, extra["index"]), [])
+        if not texts and award_index is not None:
+            texts = descriptions.get((ocid, "award", award_index), [])
+        tender = tenders.get(ocid) or {}
+        texts = texts or descriptions.get((ocid, "tender", 0), [])
+        texts = texts or [t for t in (row.get("title"), tender.get("title"), tender.get("description")) if t]
         lines.append(
             SpendLine(
                 id=f"{ocid}/{ident}",
@@ -127,6 +152,7 @@ def spend_lines(dataset: Dataset) -> list[SpendLine]:
                 currency=(row["value_currency"] or "").strip().upper(),
                 year=_year(extra["date"], award["date"] if award else None, process.get("date")),
                 kind=kind,
+                description="; ".join(dict.fromkeys(texts))[:500],
             )
         )
 
