@@ -110,3 +110,5 @@ def test_pdf_report_opens_and_reads(client: Any, dataset: Any, tmp_path: Path, l
     assert "CO2e" in text
     assert "Acme" in text
     assert "epa.gov" in text or "doi.org/10.23719/1531143" in text
+    # the money of the factors is stated: currency and price year (docs/impact.md, "Conversion")
+    assert "USD 2022" in " ".join(text.split())
