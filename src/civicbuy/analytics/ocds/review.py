@@ -33,6 +33,7 @@ MAX_SHAPES = 10_000
 
 
 Steps = tuple[tuple[str, bool], ...]
+_EMPTY: tuple[Any, ...] = ("", [], {})  # what does not count as a value
 
 
 def path_steps(path: str) -> Steps:
@@ -60,11 +61,12 @@ def values_at(obj: Any, path: str | Steps) -> Iterator[Any]:
 
 
 def _is_value(node: Any) -> bool:
-    return node is not None and node not in ("", [], {})
+    return node is not None and node not in _EMPTY
 
 
-# A node of a FieldTrie: (property name, every entry of an array?, the field path ending here or None, children).
-_TrieNode = tuple[str, bool, str | None, tuple[Any, ...]]
+# A node of a FieldTrie: (property name, every entry of an array?, the field path ending here or None, children,
+# every path below the children).
+_TrieNode = tuple[str, bool, str | None, tuple[Any, ...], frozenset[str]]
 
 
 class FieldTrie:
@@ -85,8 +87,18 @@ class FieldTrie:
                     entry[0] = path
                 level = entry[1]
 
+        def below(level: dict[tuple[str, bool], list[Any]]) -> frozenset[str]:
+            paths = set()
+            for path, children in level.values():
+                if path is not None:
+                    paths.add(path)
+                paths |= below(children)
+            return frozenset(paths)
+
         def freeze(level: dict[tuple[str, bool], list[Any]]) -> tuple[_TrieNode, ...]:
-            return tuple((key, each, path, freeze(children)) for (key, each), (path, children) in level.items())
+            return tuple(
+                (key, each, path, freeze(children), below(children)) for (key, each), (path, children) in level.items()
+            )
 
         self.root = freeze(nested)
 
@@ -99,25 +111,29 @@ class FieldTrie:
 
     def _one(self, obj: dict[str, Any], trie: tuple[_TrieNode, ...], found: set[str]) -> None:
         # A field under an array is present if any entry has it, so each entry is walked as one object.
-        for key, each, path, children in trie:
+        for key, each, path, children, below in trie:
             value = obj.get(key)
             if value is None:
                 continue
             if not each:
-                if path is not None and _is_value(value):
+                if path is not None and value not in _EMPTY:
                     found.add(path)
                 if children and isinstance(value, dict):
                     self._one(value, children, found)
             elif isinstance(value, list) and value:
-                self._entries(value, path, children, found)
+                self._entries(value, path, children, below, found)
 
-    def _entries(self, entries: list[Any], path: str | None, trie: tuple[_TrieNode, ...], found: set[str]) -> None:
+    def _entries(
+        self, entries: list[Any], path: str | None, trie: tuple[_TrieNode, ...], below: frozenset[str], found: set[str]
+    ) -> None:
         if path is not None and path not in found and any(_is_value(entry) for entry in entries):
             found.add(path)
         if trie:
             for entry in entries:
                 if isinstance(entry, dict):
                     self._one(entry, trie, found)
+                    if below <= found:
+                        break  # every field below is already found: the other entries cannot add one
 
 
 class _SchemaChecker:
