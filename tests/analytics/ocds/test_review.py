@@ -9,6 +9,7 @@ import orjson
 import pytest
 
 from civicbuy.analytics.indicators.registry import all_indicators
+from civicbuy.analytics.ocds.codelists import CLOSED_CODELISTS
 from civicbuy.analytics.ocds.compile import compile_releases
 from civicbuy.analytics.ocds.exceptions import AnalyticsError, ProblemLog
 from civicbuy.analytics.ocds.reader import read
@@ -65,13 +66,26 @@ def test_schema_errors_equal_python_jsonschema_on_every_sample(samples, publishe
     assert any(code.startswith("schema:format:") for code in expected)  # the samples do exercise formats
 
 
-def test_field_trie_equals_values_at_on_every_sample(samples, publisher_folders):
-    fields = sorted({field for declared in all_indicators() for field in declared.inputs})
+def _reference_values(obj, path):
+    """The definition of the values at a field path, spelled out plainly (``[]``: every entry of an array)."""
+    nodes = [obj]
+    for part in path.strip("/").split("/"):
+        key = part.removesuffix("[]")
+        found = [node[key] for node in nodes if isinstance(node, dict) and key in node]
+        nodes = (
+            [entry for value in found if isinstance(value, list) for entry in value] if part.endswith("[]") else found
+        )
+    return [node for node in nodes if node is not None and node not in ("", [], {})]
+
+
+def test_values_and_field_trie_equal_the_definition_on_every_sample(samples, publisher_folders):
+    fields = sorted({field for declared in all_indicators() for field in declared.inputs} | set(CLOSED_CODELISTS))
     trie = FieldTrie(fields)
     compared = 0
     for compiled in compile_releases(_sample_releases(samples, publisher_folders), ProblemLog()):
-        expected = {field for field in fields if next(values_at(compiled, field), None) is not None}
-        assert trie.present(compiled) == expected
+        for field in fields:
+            assert values_at(compiled, field) == _reference_values(compiled, field), field
+        assert trie.present(compiled) == {field for field in fields if _reference_values(compiled, field)}
         compared += 1
     assert compared > 200
 

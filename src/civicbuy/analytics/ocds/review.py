@@ -41,23 +41,27 @@ def path_steps(path: str) -> Steps:
     return tuple((part.removesuffix("[]"), part.endswith("[]")) for part in path.strip("/").split("/"))
 
 
-def values_at(obj: Any, path: str | Steps) -> Iterator[Any]:
-    """Yield the values at an OCDS field path such as ``/bids/details[]/value/amount`` (``[]``: every entry)."""
+def values_at(obj: Any, path: str | Steps) -> list[Any]:
+    """Return the values at an OCDS field path such as ``/bids/details[]/value/amount`` (``[]``: every entry).
+
+    null, "", [] and {} are not values.
+    """
     nodes = [obj]
     for key, each in path_steps(path) if isinstance(path, str) else path:
         next_nodes = []
         for node in nodes:
-            if isinstance(node, dict) and key in node:
-                value = node[key]
-                if each:
-                    if isinstance(value, list):
-                        next_nodes.extend(value)
-                else:
+            if isinstance(node, dict):
+                value = node.get(key)
+                if value is None:
+                    continue
+                if not each:
                     next_nodes.append(value)
+                elif isinstance(value, list):
+                    next_nodes.extend(value)
+        if not next_nodes:
+            return next_nodes
         nodes = next_nodes
-    for node in nodes:
-        if _is_value(node):
-            yield node
+    return [node for node in nodes if node is not None and node not in _EMPTY]
 
 
 def _is_value(node: Any) -> bool:
