@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -129,6 +130,28 @@ def test_missing_page_is_a_friendly_404_without_debug_details(production_site: d
 def test_logs_are_json_lines(production_site: dict[str, str]) -> None:
     fetch(production_site["base"] + "/api/v1/no-such-thing/", HTTPS)
     lines = [line for line in Path(production_site["log"]).read_text().splitlines() if line.startswith("{")]
-    assert lines
-    record = json.loads(lines[-1])
-    assert {"time", "level", "logger", "message"} <= set(record)
+    records = [json.loads(line) for line in lines]
+    assert any({"time", "level", "logger", "message"} <= set(record) for record in records)
+
+
+def test_access_log_lines_are_json_without_query_strings_or_tokens(production_site: dict[str, str]) -> None:
+    resume_token = "Zq3" * 14 + "x"  # 43 URL-safe characters, like an assessment's resume link
+    fetch(f"{production_site['base']}/en/assessment/r/{resume_token}/", HTTPS)
+    fetch(
+        production_site["base"] + "/en/case-studies/?q=transport&token=hunter2-secret",
+        {**HTTPS, "X-Request-ID": "req-abc-123"},
+    )
+    log = Path(production_site["log"])
+    deadline = time.monotonic() + 30  # gunicorn writes the line just after the response; not a timing check
+    while "req-abc-123" not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    text = log.read_text()
+    access = [json.loads(line) for line in text.splitlines() if line.startswith("{") and '"method"' in line]
+    [record] = [r for r in access if r.get("request_id") == "req-abc-123"]
+    assert set(record) == {"time", "method", "path", "status", "duration_ms", "bytes", "request_id"}
+    assert (record["method"], record["path"], record["status"]) == ("GET", "/en/case-studies/", 200)
+    assert record["duration_ms"] > 0
+    assert record["bytes"] > 1000
+    assert any(r["path"] == "/en/assessment/r/:token/" for r in access)
+    assert "hunter2-secret" not in text
+    assert resume_token not in text

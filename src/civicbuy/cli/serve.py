@@ -19,6 +19,7 @@ import click
 from civicbuy.cli import django_env
 from civicbuy.cli.errors import UserError
 from civicbuy.config import env
+from civicbuy.config.parts import module_exists
 
 
 @click.command()
@@ -65,6 +66,30 @@ def _terminate(processes: list[subprocess.Popen[bytes]]) -> None:
             process.kill()
 
 
+def sweep_abandoned_jobs() -> None:
+    """Before the worker starts: fail the ingests a killed server left running and remove their files.
+
+    Without this a job killed mid-ingest would say "running" until someone opened the dashboard and its heartbeat
+    was found stale. A database that is not ready yet (no migrations) is left to the worker and pages to report.
+    """
+    if not module_exists("civicbuy.dashboard.jobs"):
+        return
+    django_env.setup()
+    from django.db import DatabaseError, connections
+
+    from civicbuy.dashboard.jobs import sweep_at_worker_start
+
+    try:
+        done = sweep_at_worker_start()
+    except DatabaseError as error:
+        click.echo(f"Warning: could not check for interrupted ingests ({error}).", err=True)
+        return
+    finally:
+        connections.close_all()
+    if done["jobs_failed"]:
+        click.echo(f"Marked {done['jobs_failed']} interrupted ingest(s) as failed; they need uploading again.")
+
+
 @click.command()
 @click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "8000")), show_default="8000 or $PORT")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -79,6 +104,10 @@ def serve(port: int, host: str, workers: int, with_worker: bool) -> None:
         "--timeout", "120", "--graceful-timeout", "20", "--access-logfile", "-",
         "--max-requests", "2000", "--max-requests-jitter", "200", "--no-control-socket",
     ]  # fmt: skip
+    if env.get("CIVICBUY_ENV") == "production" or env.get("CIVICBUY_LOG_FORMAT") == "json":
+        web += ["--logger-class", "civicbuy.cli.access_log.JsonAccessLogger"]  # one JSON object per line
+    if with_worker:
+        sweep_abandoned_jobs()
     processes = [subprocess.Popen(web, env=env_vars)]  # noqa: S603 - fixed argv
     if with_worker:
         worker = [

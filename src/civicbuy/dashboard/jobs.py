@@ -9,6 +9,7 @@ no step of a new ingest ever touches.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -241,3 +242,64 @@ def cancel(job: IngestJob) -> None:
     else:
         IngestJob.objects.filter(pk=job.pk, status=IngestJob.Status.RUNNING).update(cancel_requested=True)
     job.refresh_from_db()
+
+
+def sweep_at_worker_start(orphan_age: float = 3600.0) -> dict[str, int]:
+    """Before a worker takes its first job: fail the jobs a dead worker left running and remove orphaned files.
+
+    Called by ``civicbuy serve`` before it starts the worker. A job of this machine was abandoned when its worker
+    process is gone, or when that process id now belongs to a process started after the job (ids are reused: a
+    container restarted gives its worker the same one); a job of another machine, or any job whose heartbeat is
+    stale, as :func:`fail_abandoned` decides. An abandoned job is marked failed with :data:`ABANDONED` and its
+    folder (with the engine's half-written ``.partial`` version) removed. Then every job folder that is neither a
+    dataset's current data nor an active job's goes, and so do uploads older than ``orphan_age`` seconds that no
+    waiting job will read (younger ones may be streaming in on another server). Returns counts of what was done.
+    """
+
+    def started_after(pid: int, moment: float) -> bool:
+        try:  # /proc/<pid>/stat field 22: start time in clock ticks after boot
+            ticks = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+            stat = Path("/proc/stat").read_text().splitlines()
+            boot = next(int(line.split()[1]) for line in stat if line.startswith("btime"))
+        except (OSError, IndexError, ValueError, StopIteration):
+            return False
+        return boot + ticks / os.sysconf("SC_CLK_TCK") > moment + 2.0  # btime is whole seconds
+
+    stale_before = timezone.now() - STALE_AFTER
+    failed = 0
+    for job in IngestJob.objects.filter(status=IngestJob.Status.RUNNING).select_related("dataset"):
+        reused = bool(
+            job.worker_host == socket.gethostname()
+            and job.worker_pid
+            and job.started_at is not None
+            and started_after(job.worker_pid, job.started_at.timestamp())
+        )
+        fresh = job.heartbeat_at is not None and job.heartbeat_at >= stale_before
+        if not reused and _worker_alive(job) and fresh:
+            continue  # a live worker (another server's, or one started by hand) is still on it
+        if IngestJob.objects.filter(pk=job.pk, status=IngestJob.Status.RUNNING).update(
+            status=IngestJob.Status.FAILED, message=str(ABANDONED), finished_at=timezone.now()
+        ):
+            storage.discard_job_files(job)
+            failed += 1
+    active = IngestJob.objects.filter(status__in=IngestJob.ACTIVE)
+    keys = {str(key) for key in active.values_list("key", flat=True)}
+    folders = 0
+    datasets = {str(d.key): d for d in Dataset.objects.select_related("current_job")}
+    uploads_dir = storage.uploads_dir()  # creates the dashboard's folder when missing
+    for folder in storage.root().iterdir():
+        dataset = datasets.get(folder.name)
+        if dataset is None:
+            continue  # uploads/, or a folder this code does not own
+        keep = keys | ({str(dataset.current_job.key)} if dataset.current_job else set())
+        before = sum(1 for _ in folder.iterdir())
+        storage.sweep(dataset, keep)
+        folders += before - sum(1 for _ in folder.iterdir())
+    uploads = storage.sweep_stale_uploads(orphan_age)
+    cutoff = time.time() - orphan_age
+    for upload in (path for path in uploads_dir.glob("*.upload") if path.stem not in keys):
+        with contextlib.suppress(FileNotFoundError):  # gone meanwhile: nothing to do
+            if upload.stat().st_mtime < cutoff:
+                upload.unlink()
+                uploads += 1
+    return {"jobs_failed": failed, "job_folders_removed": folders, "uploads_removed": uploads}
