@@ -217,6 +217,17 @@ def test_too_many_requests_get_a_429_with_the_error_body(client: Client, monkeyp
     assert int(response["Retry-After"]) > 0
 
 
+def test_a_forged_forwarded_for_does_not_escape_the_anonymous_limit(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for throttle in api.throttle:  # type: ignore[union-attr]
+        monkeypatch.setattr(throttle, "num_requests", 3)
+    statuses = [
+        client.get("/api/v1/taxonomy/", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code for n in range(5)
+    ]  # CIVICBUY_PROXY_COUNT is 0 in tests: the header is not the client's address
+    assert statuses == [200, 200, 200, 429, 429]
+
+
 def test_api_root_points_to_the_version_and_the_docs(client: Client) -> None:
     body = client.get("/api/").json()
     assert body["versions"]["v1"].endswith("/api/v1/")

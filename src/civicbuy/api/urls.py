@@ -18,6 +18,7 @@ from civicbuy import __version__
 from civicbuy.api import errors
 from civicbuy.api.routers import assessments, casestudies, guide, taxonomy
 from civicbuy.config import env
+from civicbuy.config.client_ip import client_ip
 from civicbuy.config.parts import module_exists
 
 VERSION = "v1"
@@ -33,6 +34,22 @@ class CivicBuyAPI(NinjaAPI):
         return schema
 
 
+class AnonymousThrottle(AnonRateThrottle):
+    """django-ninja's anonymous limit, keyed by :func:`client_ip` (ninja's own reading trusts any X-Forwarded-For)."""
+
+    def get_ident(self, request: HttpRequest) -> str | None:
+        """The client's address, honouring CIVICBUY_PROXY_COUNT."""
+        return client_ip(request)
+
+
+class TokenThrottle(AuthRateThrottle):
+    """django-ninja's per-token limit; a request without a token is counted by :func:`client_ip`."""
+
+    def get_ident(self, request: HttpRequest) -> str | None:
+        """The client's address, honouring CIVICBUY_PROXY_COUNT."""
+        return client_ip(request)
+
+
 api = CivicBuyAPI(
     title="CivicBuy API",
     version=f"{VERSION} ({__version__})",
@@ -43,8 +60,8 @@ api = CivicBuyAPI(
     ),
     urls_namespace="api",
     throttle=[
-        AnonRateThrottle(env.get("CIVICBUY_API_RATE_ANONYMOUS")),
-        AuthRateThrottle(env.get("CIVICBUY_API_RATE_TOKEN")),
+        AnonymousThrottle(env.get("CIVICBUY_API_RATE_ANONYMOUS")),
+        TokenThrottle(env.get("CIVICBUY_API_RATE_TOKEN")),
     ],
 )
 errors.install(api)

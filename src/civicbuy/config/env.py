@@ -49,7 +49,8 @@ SETTINGS: tuple[Setting, ...] = (
         "CIVICBUY_PROXY_COUNT",
         "0",
         "Reverse proxies in front of the server (production): the client address is read from "
-        "X-Forwarded-For this many hops back, for login throttling. 0: use the connection's address.",
+        "X-Forwarded-For this many hops back, for login throttling and every rate limit. 0: use the connection's "
+        "address (the header is ignored).",
     ),
     Setting(
         "CIVICBUY_CSRF_TRUSTED_ORIGINS",

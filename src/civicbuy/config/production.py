@@ -133,8 +133,6 @@ def apply(settings: dict[str, Any]) -> None:
         AXES_COOLOFF_TIME=timedelta(minutes=15),
         AXES_LOCKOUT_PARAMETERS=[["username", "ip_address"]],
         AXES_RESET_ON_SUCCESS=True,
-        AXES_IPWARE_PROXY_COUNT=int(env.get("CIVICBUY_PROXY_COUNT")) or None,
-        AXES_IPWARE_META_PRECEDENCE_ORDER=["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"],
         WAGTAIL_GRAVATAR_PROVIDER_URL=None,
         WAGTAIL_ENABLE_UPDATE_CHECK=False,  # no call to releases.wagtail.org from editors' browsers
         CSRF_TRUSTED_ORIGINS=[o.strip() for o in env.get("CIVICBUY_CSRF_TRUSTED_ORIGINS").split(",") if o.strip()],

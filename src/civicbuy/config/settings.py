@@ -86,6 +86,9 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Behind N reverse proxies the client is N hops back in X-Forwarded-For; one function reads it for every limit.
+PROXY_COUNT = int(env.get("CIVICBUY_PROXY_COUNT"))
+AXES_CLIENT_IP_CALLABLE = "civicbuy.config.client_ip.client_ip"
 
 # django-axes first, so a locked-out client is refused before its password is checked.
 AUTHENTICATION_BACKENDS = [
@@ -218,7 +221,14 @@ LOGGING = {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "civicbuy.config.logs.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": env.get("CIVICBUY_LOG_FORMAT")}},
+    "filters": {"redact": {"()": "civicbuy.config.logs.RedactSecrets"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env.get("CIVICBUY_LOG_FORMAT"),
+            "filters": ["redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"civicbuy": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
