@@ -127,3 +127,17 @@ def test_media_serves_images_but_never_documents(client: Client, tmp_path: Path)
             assert b"secret" not in response.content
     finally:
         pattern.default_args.update(original)  # type: ignore[union-attr]
+
+
+def test_favicon_is_the_sites_own_svg_cached_and_linked_from_every_page(client: Client) -> None:
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon["Content-Type"] == "image/svg+xml"
+    assert "max-age=604800" in icon["Cache-Control"]
+    assert icon.content.startswith(b"<svg")
+    assert b"<script" not in icon.content
+    home = client.get("/en/").content.decode()
+    [href] = re.findall(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', home)
+    linked = client.get(href)
+    assert linked.status_code == 200
+    assert b"".join(linked.streaming_content if linked.streaming else [linked.content]) == icon.content

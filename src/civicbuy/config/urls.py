@@ -29,6 +29,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", website_views.sitemap, name="sitemap"),
     path("healthz", website_views.health, name="health"),
+    path("favicon.ico", website_views.favicon, name="favicon"),
 ]
 if module_exists("civicbuy.api.urls"):
     urlpatterns.append(path("api/", include("civicbuy.api.urls")))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -18,9 +19,11 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 from wagtail.models import Locale, Page
 
+from civicbuy.config.client_ip import client_ip
 from civicbuy.website.forms import FeedbackForm, SearchForm
 from civicbuy.website.models import PageFeedback
 
@@ -29,8 +32,8 @@ SEARCH_PAGE_SIZE = 20
 
 
 def _client_key(request: HttpRequest, scope: str) -> str:
-    """A rate-limit key from the client's address, hashed so no address is stored."""
-    address = request.META.get("REMOTE_ADDR", "")
+    """A rate-limit key from the client's address (behind proxies: :func:`client_ip`), hashed so none is stored."""
+    address = client_ip(request)
     return f"ratelimit:{scope}:" + hashlib.sha256(address.encode()).hexdigest()[:32]
 
 
@@ -150,6 +153,16 @@ def health(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+FAVICON = Path(__file__).parent / "static" / "civicbuy" / "favicon.svg"
+
+
+@cache_control(public=True, max_age=7 * 24 * 3600)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, asked for by browsers and feed readers whatever the page says: the site's SVG icon."""
+    del request
+    return HttpResponse(FAVICON.read_bytes(), content_type="image/svg+xml")
 
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
