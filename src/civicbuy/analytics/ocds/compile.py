@@ -234,7 +234,7 @@ class OcidGrouper:
     def _spill(self) -> None:
         if self._directory is None:
             self._directory = tempfile.TemporaryDirectory(prefix="civicbuy-compile-")
-        lines = []
+        lines: list[bytes] = []
         dumps = orjson.dumps
         groups = self._groups
         while groups:
