@@ -47,6 +47,13 @@ def with_bidders(ctx: Context) -> ir.Table:
     )
 
 
+def method_share(ctx: Context, method: str) -> ir.Table:
+    """Share of processes with a known /tender/procurementMethod that used ``method``."""
+    t = ctx.process_base()
+    known = t.procurement_method.notnull()
+    return share_by_level(t, t.procurement_method == method, known, "no process publishes /tender/procurementMethod")
+
+
 @indicator(
     code="competition.single_bid_rate",
     name="Single-bid rate",
@@ -101,13 +108,7 @@ def mean_bidders(ctx: Context) -> ir.Table:
 )
 def open_procedure_share(ctx: Context) -> ir.Table:
     """Compute the open procedure share."""
-    t = ctx.process_base()
-    return share_by_level(
-        t,
-        t.procurement_method == "open",
-        t.procurement_method.notnull(),
-        "no process publishes /tender/procurementMethod",
-    )
+    return method_share(ctx, "open")
 
 
 @indicator(
@@ -123,13 +124,7 @@ def open_procedure_share(ctx: Context) -> ir.Table:
 )
 def direct_award_share(ctx: Context) -> ir.Table:
     """Compute the direct award share."""
-    t = ctx.process_base()
-    return share_by_level(
-        t,
-        t.procurement_method == "direct",
-        t.procurement_method.notnull(),
-        "no process publishes /tender/procurementMethod",
-    )
+    return method_share(ctx, "direct")
 
 
 @indicator(

@@ -34,6 +34,9 @@ NO_BIDS = "no bids (/bids/details is missing)"
 SAME_PRICE_TENDERERS = 2
 INTEGRITY = ("integrity", "competition")
 SDG_INTEGRITY = ("16.5", "12.7")
+#: What every integrity red flag declares alike (family, themes, SDG targets); process-level flags add the rest.
+RED_FLAG = {"family": "integrity", "themes": INTEGRITY, "sdg_targets": SDG_INTEGRITY}
+PROCESS_FLAG = {**RED_FLAG, "direction": HIGHER_IS_WORSE, "levels": ("process",)}
 
 
 def _common_reasons(base: ir.Table) -> list[tuple[ir.BooleanValue, str]]:
@@ -66,17 +69,13 @@ def award_facts(ctx: Context) -> ir.Table:
 @indicator(
     code="R003",
     name="Short submission period",
-    family="integrity",
     definition="The tender period (/tender/tenderPeriod/endDate - startDate, in whole days) is shorter than the "
     "threshold (default 15 days). Value: the period in days.",
     source="OCP red flag R003 (Cardinal R003; Fazekas et al. 2016)",
     inputs=("/tender/tenderPeriod/startDate", "/tender/tenderPeriod/endDate", "/tender/procurementMethod"),
     applicability="Processes with a tender and both tender period dates; optionally only the configured methods.",
-    direction=HIGHER_IS_WORSE,
     guide_step="tender/set-realistic-deadlines",
-    levels=("process",),
-    themes=INTEGRITY,
-    sdg_targets=SDG_INTEGRITY,
+    **PROCESS_FLAG,
 )
 def r003(ctx: Context) -> ir.Table:
     """Compute R003 for every process."""
@@ -113,17 +112,13 @@ def r003(ctx: Context) -> ir.Table:
 @indicator(
     code="R018",
     name="Single bid received",
-    family="integrity",
     definition="Only one tenderer submitted a bid (/tender/numberOfTenderers is 1) in a competitive procedure "
     "(/tender/procurementMethod is open or selective). Value: the number of tenderers.",
     source="OCP red flag R018 (Cardinal R018; Fazekas, Tóth & King 2016, 'single bidder')",
     inputs=("/tender/numberOfTenderers", "/tender/procurementMethod"),
     applicability="Competitive processes (open or selective by default) that publish /tender/numberOfTenderers.",
-    direction=HIGHER_IS_WORSE,
     guide_step="tender/encourage-competition",
-    levels=("process",),
-    themes=INTEGRITY,
-    sdg_targets=SDG_INTEGRITY,
+    **PROCESS_FLAG,
 )
 def r018(ctx: Context) -> ir.Table:
     """Compute R018 for every process."""
@@ -153,7 +148,6 @@ def r018(ctx: Context) -> ir.Table:
 @indicator(
     code="R028",
     name="Identical bid prices",
-    family="integrity",
     definition="Different tenderers submitted bids with the same price (/bids/details[]/value). Value: the largest "
     "number of different tenderers sharing one price.",
     source="OCP red flag R028 (Cardinal R028; Fazekas & Tóth 2016; European Commission 2017)",
@@ -164,11 +158,8 @@ def r018(ctx: Context) -> ir.Table:
         "/bids/details[]/status",
     ),
     applicability="Processes with at least two submitted bids with a price; not fixed-price procedures.",
-    direction=HIGHER_IS_WORSE,
     guide_step="evaluate-award/manage-conflicts-of-interest",
-    levels=("process",),
-    themes=INTEGRITY,
-    sdg_targets=SDG_INTEGRITY,
+    **PROCESS_FLAG,
 )
 def r028(ctx: Context) -> ir.Table:
     """Compute R028 for every process."""
@@ -236,7 +227,6 @@ def _active_suppliers(ctx: Context) -> ir.Table:
 @indicator(
     code="R030",
     name="Late bid won",
-    family="integrity",
     definition="A valid bid received after the submission deadline (/bids/details[]/date after "
     "/tender/tenderPeriod/endDate) was submitted by the supplier of an active award. Value: 1 or 0.",
     source="OCP red flag R030 (Cardinal R030; Fazekas & Kocsis 2016)",
@@ -248,11 +238,8 @@ def _active_suppliers(ctx: Context) -> ir.Table:
         "/awards[]/status",
     ),
     applicability="Processes with a submission deadline, valid bids with dates and an active award.",
-    direction=HIGHER_IS_WORSE,
     guide_step="tender/set-realistic-deadlines",
-    levels=("process",),
-    themes=INTEGRITY,
-    sdg_targets=SDG_INTEGRITY,
+    **PROCESS_FLAG,
 )
 def r030(ctx: Context) -> ir.Table:
     """Compute R030 for every process."""
@@ -297,7 +284,6 @@ def r030(ctx: Context) -> ir.Table:
 @indicator(
     code="R035",
     name="All except winning bid disqualified",
-    family="integrity",
     definition="Exactly one tenderer submitted valid bids, it is the supplier of every active award, and at least "
     "the threshold (default 1) of other tenderers had bids disqualified. Value: the number of tenderers with "
     "disqualified bids.",
@@ -309,11 +295,8 @@ def r030(ctx: Context) -> ir.Table:
         "/awards[]/suppliers[]/id",
     ),
     applicability="Processes with bids and final awards (no pending award) including an active award.",
-    direction=HIGHER_IS_WORSE,
     guide_step="evaluate-award/explain-the-decision",
-    levels=("process",),
-    themes=INTEGRITY,
-    sdg_targets=SDG_INTEGRITY,
+    **PROCESS_FLAG,
 )
 def r035(ctx: Context) -> ir.Table:
     """Compute R035 for every process."""
@@ -376,17 +359,13 @@ def r035(ctx: Context) -> ir.Table:
 @indicator(
     code="R036",
     name="Lowest bid disqualified",
-    family="integrity",
     definition="There is an active award and the lowest submitted bid (/bids/details[]/value, main currency) is "
     "disqualified. Value: 1 or 0.",
     source="OCP red flag R036 (Cardinal R036; World Bank, Warning Signs of Fraud and Corruption in Procurement)",
     inputs=("/bids/details[]/value/amount", "/bids/details[]/status", "/awards[]/status"),
     applicability="Processes with an active award and at least one valid bid with an amount in the main currency.",
-    direction=HIGHER_IS_WORSE,
     guide_step="evaluate-award/explain-the-decision",
-    levels=("process",),
-    themes=INTEGRITY,
-    sdg_targets=SDG_INTEGRITY,
+    **PROCESS_FLAG,
 )
 def r036(ctx: Context) -> ir.Table:
     """Compute R036 for every process."""

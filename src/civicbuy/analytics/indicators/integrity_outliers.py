@@ -14,9 +14,9 @@ import ibis
 from civicbuy.analytics.indicators.context import currency_label, lower_fence, result, upper_fence
 from civicbuy.analytics.indicators.integrity import (
     CANCELLED,
-    INTEGRITY,
     NO_BIDS,
-    SDG_INTEGRITY,
+    PROCESS_FLAG,
+    RED_FLAG,
     award_facts,
     submitted,
 )
@@ -130,18 +130,14 @@ _BID_INPUTS = (
 @indicator(
     code="R024",
     name="Price close to winning bid",
-    family="integrity",
     definition="The difference between the second-lowest valid bid and the winning bid, relative to the winning "
     "bid, is at or below the lower fence Q1 - 1.5 IQR of all processes. Value: the difference as a decimal.",
     source="OCP red flag R024 (Cardinal R024)",
     inputs=_BID_INPUTS,
     applicability="Price-only awards: one active award to one supplier, final awards, two or more valid bids in the "
     "main currency, the lowest bid won.",
-    direction=HIGHER_IS_WORSE,
     guide_step="evaluate-award/manage-conflicts-of-interest",
-    levels=("process",),
-    themes=INTEGRITY,
-    sdg_targets=SDG_INTEGRITY,
+    **PROCESS_FLAG,
 )
 def r024(ctx: Context) -> ir.Table:
     """Compute R024 for every process."""
@@ -151,17 +147,13 @@ def r024(ctx: Context) -> ir.Table:
 @indicator(
     code="R058",
     name="Heavily discounted bid",
-    family="integrity",
     definition="The difference between the second-lowest valid bid and the winning bid, relative to the winning "
     "bid, is at or above the upper fence Q3 + 1.5 IQR of all processes. Value: the difference as a decimal.",
     source="OCP red flag R058 (Cardinal R058; Akerlof 1970)",
     inputs=_BID_INPUTS,
     applicability="As R024.",
-    direction=HIGHER_IS_WORSE,
     guide_step="evaluate-award/check-abnormally-low-bids",
-    levels=("process",),
-    themes=INTEGRITY,
-    sdg_targets=SDG_INTEGRITY,
+    **PROCESS_FLAG,
 )
 def r058(ctx: Context) -> ir.Table:
     """Compute R058 for every process."""
@@ -187,7 +179,6 @@ def _eligible_bids(ctx: Context) -> ir.Table:
 @indicator(
     code="R025",
     name="Excessive unsuccessful bids",
-    family="integrity",
     definition="A top tenderer (valid bids at or above the 75th percentile) wins a share of its valid bids at or "
     "below the lower fence Q1 - 1.5 IQR of all tenderers' win ratios. Value: winning bids / valid bids.",
     source="OCP red flag R025 (Cardinal R025)",
@@ -197,8 +188,7 @@ def _eligible_bids(ctx: Context) -> ir.Table:
     direction=HIGHER_IS_BETTER,
     guide_step="evaluate-award/manage-conflicts-of-interest",
     levels=("tenderer",),
-    themes=INTEGRITY,
-    sdg_targets=SDG_INTEGRITY,
+    **RED_FLAG,
 )
 def r025(ctx: Context) -> ir.Table:
     """Compute R025 for every tenderer with valid bids."""
@@ -266,7 +256,6 @@ def _disqualified_ratio(
 @indicator(
     code="R038",
     name="Excessive disqualified bids",
-    family="integrity",
     definition="The share of submitted bids that are disqualified, per buyer, procuring entity or tenderer, is at "
     "or above the upper fence Q3 + 1.5 IQR. Value: disqualified bids / submitted bids.",
     source="OCP red flag R038 (Cardinal R038)",
@@ -276,8 +265,7 @@ def _disqualified_ratio(
     direction=HIGHER_IS_WORSE,
     guide_step="evaluate-award/explain-the-decision",
     levels=("buyer", "procuring_entity", "tenderer"),
-    themes=INTEGRITY,
-    sdg_targets=SDG_INTEGRITY,
+    **RED_FLAG,
 )
 def r038(ctx: Context) -> ir.Table:
     """Compute R038 for buyers, procuring entities and tenderers."""
@@ -295,7 +283,6 @@ def r038(ctx: Context) -> ir.Table:
 @indicator(
     code="R048",
     name="Heterogeneous supplier",
-    family="integrity",
     definition="The number of distinct first-level item classifications (first 2 digits of /awards[]/items[]/"
     "classification/id) supplied by a tenderer across active awards is at or above the upper fence "
     "Q3 + 1.5 IQR. Value: the variety.",
@@ -305,8 +292,7 @@ def r038(ctx: Context) -> ir.Table:
     direction=HIGHER_IS_WORSE,
     guide_step="evaluate-award/manage-conflicts-of-interest",
     levels=("tenderer",),
-    themes=INTEGRITY,
-    sdg_targets=SDG_INTEGRITY,
+    **RED_FLAG,
 )
 def r048(ctx: Context) -> ir.Table:
     """Compute R048 for every supplier of active single-supplier awards."""

@@ -183,6 +183,11 @@ def _write_cached(key: str, compiled: CompiledSuite) -> None:
         partial.replace(directory / f"{key}.json")
 
 
+def forget_compiled() -> None:
+    """Forget the suites compiled in this process (as a new process starts; the cache directory stays)."""
+    _COMPILED.clear()
+
+
 def _remember(key: str, compiled: CompiledSuite) -> CompiledSuite:
     _COMPILED[key] = compiled
     _COMPILED.move_to_end(key)

@@ -33,8 +33,11 @@ def _milestones(ctx: Context) -> ir.Table:
     return j.left_join(first_contract, j.ocid == first_contract.ocid).select(j, first_contract.signed)
 
 
-def _non_negative(days: ir.IntegerValue) -> ir.IntegerValue:
-    return ibis.ifelse(days >= 0, days, None)
+def _mean_days(ctx: Context, start: str, end: str, empty: str) -> ir.Table:
+    """Mean whole days from milestone ``start`` to ``end``; negative spans (data errors) are left out."""
+    t = _milestones(ctx)
+    days = days_between(t[start], t[end])
+    return mean_by_level(t, ibis.ifelse(days >= 0, days, None), empty)
 
 
 @indicator(
@@ -50,12 +53,7 @@ def _non_negative(days: ir.IntegerValue) -> ir.IntegerValue:
 )
 def tender_period_days(ctx: Context) -> ir.Table:
     """Compute the mean tender period."""
-    t = _milestones(ctx)
-    return mean_by_level(
-        t,
-        _non_negative(days_between(t.tender_period_start, t.tender_period_end)),
-        "no process publishes both tender period dates",
-    )
+    return _mean_days(ctx, "tender_period_start", "tender_period_end", "no process publishes both tender period dates")
 
 
 @indicator(
@@ -71,11 +69,8 @@ def tender_period_days(ctx: Context) -> ir.Table:
 )
 def days_to_award(ctx: Context) -> ir.Table:
     """Compute the mean time to award."""
-    t = _milestones(ctx)
-    return mean_by_level(
-        t,
-        _non_negative(days_between(t.tender_period_end, t.award_date)),
-        "no process publishes both a tender period end and an award date",
+    return _mean_days(
+        ctx, "tender_period_end", "award_date", "no process publishes both a tender period end and an award date"
     )
 
 
@@ -92,9 +87,5 @@ def days_to_award(ctx: Context) -> ir.Table:
 )
 def days_to_contract(ctx: Context) -> ir.Table:
     """Compute the mean time to contract."""
-    t = _milestones(ctx)
-    return mean_by_level(
-        t,
-        _non_negative(days_between(t.award_date, t.signed)),
-        "no process publishes both an award date and a contract signature date",
-    )
+    empty = "no process publishes both an award date and a contract signature date"
+    return _mean_days(ctx, "award_date", "signed", empty)
