@@ -119,3 +119,12 @@ def test_a_bad_schema_is_one_clear_line(tmp_path, compiled_jsonl, content, messa
         review(compiled_jsonl, schema=str(schema))
     assert message in error.value.user_message()
     assert "\n" not in error.value.user_message()
+
+
+def test_duplicate_release_ids_are_counted(tmp_path):
+    release = {"ocid": "ocds-213czf-1", "id": "1", "date": "2020-01-01T00:00:00Z", "tag": ["tender"]}
+    path = tmp_path / "duplicates.jsonl"
+    lines = [release, release, release | {"date": "2020-01-02T00:00:00Z"}, release | {"id": "2"}]
+    path.write_bytes(b"\n".join(orjson.dumps(line) for line in lines))
+    problems = {p["code"]: p for p in review(path)["data_problems"]}
+    assert problems["duplicate_release_id"]["message"] == "Releases repeating an (ocid, id) pair: 2"

@@ -181,7 +181,8 @@ class _ReleaseChecks:
         self.checker = checker
         self.problems = problems
         self.releases = 0
-        self.release_ids: Counter[tuple[str, str]] = Counter()
+        self.release_ids: set[tuple[str, str]] = set()
+        self.duplicates = 0
         self.prefixes: Counter[str] = Counter()
         self.codelists = [(field, *codelist, path_steps(field)) for field, codelist in CLOSED_CODELISTS.items()]
 
@@ -196,7 +197,11 @@ class _ReleaseChecks:
                 match = OCID_PREFIX.match(ocid)
                 self.prefixes[match.group(1).lower() if match else "(no registered prefix)"] += 1
                 if isinstance(data.get("id"), (str, int)):
-                    self.release_ids[(ocid, str(data["id"]))] += 1
+                    pair = (ocid, str(data["id"]))
+                    if pair in self.release_ids:
+                        self.duplicates += 1
+                    else:
+                        self.release_ids.add(pair)
             for field, codelist, codes, steps in self.codelists:
                 for value in values_at(data, steps):
                     if not isinstance(value, str) or value not in codes:
@@ -211,9 +216,10 @@ class _ReleaseChecks:
 
     def count_duplicates(self) -> None:
         """Count the releases that repeat an ``(ocid, id)`` pair, once the file is read."""
-        duplicates = sum(count - 1 for count in self.release_ids.values() if count > 1)
-        if duplicates:
-            self.problems.add("duplicate_release_id", f"Releases repeating an (ocid, id) pair: {duplicates}", None)
+        if self.duplicates:
+            self.problems.add(
+                "duplicate_release_id", f"Releases repeating an (ocid, id) pair: {self.duplicates}", None
+            )
 
 
 class _Coverage:
