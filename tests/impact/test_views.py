@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -112,3 +113,7 @@ def test_pdf_report_opens_and_reads(client: Any, dataset: Any, tmp_path: Path, l
     assert "epa.gov" in text or "doi.org/10.23719/1531143" in text
     # the money of the factors is stated: currency and price year (docs/impact.md, "Conversion")
     assert "USD 2022" in " ".join(text.split())
+    # the exchange rates and price indices are cited beside the factors; coverage reads as a percentage
+    assert "European Central Bank" in text
+    assert "Bureau of Labor Statistics" in text
+    assert re.search(r"\b100% ", " ".join(text.split()))

@@ -128,3 +128,24 @@ def test_years_outside_the_tables_use_the_nearest_and_say_so() -> None:
 )
 def test_normalise_cpv(code: object, expected: str) -> None:
     assert normalise_cpv(code) == expected
+
+
+def test_the_price_year_of_the_factors_is_stated(demo_carbon: carbon.CarbonResult) -> None:
+    summary = demo_carbon.summary()
+    stated = {(p["currency"], p["price_year"]): p["price_index"] for p in summary["price_years"]}
+    used = {(f["currency"], f["price_year"]) for f in summary["factors_used"]}
+    assert set(stated) == used == {("USD", 2022), ("GBP", 2022)}
+    assert stated == {("USD", 2022): "bls", ("GBP", 2022): "ons"}
+
+
+def test_every_conversion_table_is_cited(demo_carbon: carbon.CarbonResult) -> None:
+    cited = {(s["kind"], s["currency"]): s for s in demo_carbon.summary()["conversion_sources"]}
+    assert set(cited) == {
+        ("exchange_rates", ""),
+        ("price_index", "USD"),
+        ("price_index", "GBP"),
+        ("model_uncertainty", ""),
+    }
+    assert cited[("exchange_rates", "")]["citation"].startswith("European Central Bank")
+    assert "CUUR0000SA0" in cited[("price_index", "USD")]["citation"]
+    assert "D7BT" in cited[("price_index", "GBP")]["citation"]

@@ -203,3 +203,26 @@ def test_cli_classify_is_opt_in(tmp_path: Path, classifier: classify.Classifier)
     assert by_source["published"]["spend_eur"] == 5000
     assert by_source["classified"]["spend_eur"] == 2000
     assert by_source["classified"]["label"] == "classified from item descriptions, not published"
+
+
+def test_cli_classify_eval_on_your_own_examples(tmp_path: Path, classifier: classify.Classifier) -> None:
+    group = click.Group("civicbuy")
+    register(group)
+    examples = tmp_path / "mine.csv"
+    examples.write_text(
+        "division,language,description\n"
+        "90,es,Recogida de basura domiciliaria y reciclaje\n"
+        "72,en,Website hosting and IT support desk\n"
+        "45,en,Resurfacing of the high street\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        group, ["impact", "classify-eval", "--examples", str(examples), "--mistakes"],
+        env={"CIVICBUY_DATA_DIR": str(tmp_path)},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["all"]["examples"] == 3
+    assert set(data["by_language"]) == {"en", "es"}
+    assert data["all"]["top1"] == round(1 - len(data["mistakes"]) / 3, 4)
+    assert data["classifier"]["imported_cpv_codes"] == 0

@@ -165,3 +165,28 @@ def test_conversion_states_its_sources() -> None:
     assert not clamped
     amount, clamped = conversion.convert(100, "EUR", 2030, "USD", 2022)
     assert clamped
+
+
+def test_every_factor_currency_has_rates_and_a_price_index_for_its_price_year() -> None:
+    """A factor's money must be reachable directly: a rate and a price index for its currency and price year."""
+    conversion = factors.load_conversion()
+    for row in factors.load_factors().rows.values():
+        assert row.currency in conversion.indices, row.cpv_prefix
+        assert row.price_year in conversion.rates[row.currency], row.cpv_prefix
+        assert row.price_year in conversion.indices[row.currency], row.cpv_prefix
+    for currency, table in conversion.rates.items():
+        assert set(table) == set(conversion.rates["EUR"]), currency
+
+
+def test_the_documented_conversion_table_is_the_one_used() -> None:
+    """docs/impact.md prints the rates and indices with their sources; they must be the figures in use."""
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "impact.md").read_text(encoding="utf-8")
+    conversion = factors.load_conversion()
+    rows = [line.strip().split("|")[1:-1] for line in docs.splitlines() if line.strip().startswith("| 20")]
+    assert {int(cells[0]) for cells in rows} == set(conversion.rates["EUR"])
+    for cells in rows:
+        year, usd, gbp, cpi_u, uk_cpi = (cell.strip() for cell in cells)
+        assert float(usd) == conversion.rates["USD"][int(year)]
+        assert float(gbp) == conversion.rates["GBP"][int(year)]
+        assert float(cpi_u) == conversion.indices["USD"][int(year)]
+        assert float(uk_cpi) == conversion.indices["GBP"][int(year)]

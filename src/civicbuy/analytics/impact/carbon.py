@@ -20,6 +20,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from civicbuy.analytics.impact.sources import sources
 from civicbuy.taxonomy import registry
 
 if TYPE_CHECKING:
@@ -174,6 +175,22 @@ class CarbonResult:
         total = self.spend_eur
         return self.covered_spend_eur / total if total else 0.0
 
+    def conversion_sources(self) -> list[dict[str, str]]:
+        """Return the citation of each conversion table (exchange rates, each price index, the model uncertainty)."""
+        cited = sources()
+        out = []
+        for use, source in self.conversion.sources.items():
+            kind, _, currency = use.partition("_index_") if use.startswith("price_index_") else (use, "", "")
+            out.append(
+                {
+                    "kind": "price_index" if currency else kind,
+                    "currency": currency,
+                    "source": source,
+                    "citation": cited[source].citation() if source in cited else source,
+                }
+            )
+        return out
+
     def price_years(self) -> list[dict[str, Any]]:
         """Return the money each used factor is expressed in (currency, price year) and its price index's source.
 
@@ -248,6 +265,7 @@ class CarbonResult:
             "spend_eur": round(self.spend_eur, 2),
             "covered_spend_eur": round(self.covered_spend_eur, 2),
             "coverage": round(self.coverage, 4),
+            "coverage_percent": round(self.coverage * 100, 1),
             "coverage_by_source": self.coverage_by_source(),
             "lines": len(self.estimates),
             "covered_lines": len(self.covered),
@@ -271,6 +289,7 @@ class CarbonResult:
             ],
             "price_years": self.price_years(),
             "conversion": self.conversion.as_dict(),
+            "conversion_sources": self.conversion_sources(),
             "factor_problems": list(self.table.problems),
         }
 

@@ -216,7 +216,7 @@ class Classifier:
                     code=nearest.code,
                     score=float(best[order[0]]),
                     margin=margin,
-                    accepted=bool(description.strip()) and margin >= self.min_margin and best[order[0]] >= MIN_SCORE,
+                    accepted=bool(description.strip() and margin >= self.min_margin and best[order[0]] >= MIN_SCORE),
                     label=nearest.text,
                     alternatives=tuple((self._divisions[i], float(best[i])) for i in order[:3]),
                 )
