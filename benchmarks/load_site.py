@@ -4,7 +4,7 @@
 
 Sets up CivicBuy with CIVICBUY_ENV=production on a fresh PostgreSQL database (127.0.0.1:5432), serves it with
 `civicbuy serve` (gunicorn + task worker) and drives it from N threads, each with its own persistent connection,
-cycling through the home page, a guide step, a case search and the dashboard. Requests carry
+cycling through the home page, a guide step, a case search, the dashboard and the API's case list. Requests carry
 ``X-Forwarded-Proto: https`` as a TLS proxy would. Every non-200 answer or connection error counts as an error.
 Records p50/p95/p99 latency per page and the server's memory (RSS of every server process) every 10 s.
 Writes benchmarks/out/load_site.json and prints a Markdown table.
@@ -32,6 +32,7 @@ PAGES = {
     "guide step": "/en/guide/plan/understand-the-need/",
     "case search": "/en/case-studies/?q=school+meals&theme=sme-local",
     "dashboard": "/en/dashboard/",
+    "api case list": "/api/v1/case-studies/?theme=sme-local",
 }
 HEADERS = {"X-Forwarded-Proto": "https", "Connection": "keep-alive", "Accept-Encoding": "gzip"}
 
@@ -129,6 +130,7 @@ def main() -> None:  # noqa: C901, PLR0912, PLR0915 - one linear run: set up, se
         CIVICBUY_DATA_DIR=str(data),
         SECRET_KEY=secrets.token_urlsafe(50),
         DATABASE_URL=f"{PG}/{database}",
+        CIVICBUY_API_RATE_ANONYMOUS="1000000/m",  # every client is 127.0.0.1: measure the API, not its limit
     )
     print("setting up (migrate, collectstatic, content, demo dataset)...", flush=True)
     subprocess.run([CIVICBUY, "setup"], env=env, check=True, capture_output=True)
