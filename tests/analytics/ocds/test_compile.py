@@ -114,7 +114,7 @@ def test_compiled_releases_pass_through_and_the_first_of_a_duplicate_is_kept():
     assert compiled[0] is first  # not copied, not merged
     assert [c["ocid"] for c in compiled] == ["ocds-x-1", "ocds-x-2"]
     assert compiled[1]["tender"] == {"title": "merged"}
-    assert problems.problems["duplicate_ocid"].count == 1
+    assert problems.problems["duplicate_compiled_release"].count == 1
     assert problems.problems["releases_of_compiled_process"].count == 1
 
 

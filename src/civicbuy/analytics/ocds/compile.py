@@ -321,9 +321,10 @@ def compile_releases(
     """Yield one compiled release per ``ocid`` (upgrading OCDS 1.0 releases to 1.1 first).
 
     Compiled releases are yielded as they are read (after the upgrade, if needed), without merging. A second
-    compiled release for the same ``ocid`` is counted as ``duplicate_ocid`` and skipped (the first is kept), and so
-    are releases of a process that was also given as a compiled release. Releases are grouped by ``ocid`` (see
-    :class:`OcidGrouper`) and merged once the input is read.
+    compiled release for the same ``ocid`` is skipped and counted (``duplicate_compiled_release``: the first is kept,
+    since the first was already yielded), and so are releases of a process also given as a compiled release
+    (``releases_of_compiled_process``). Releases are grouped by ``ocid`` (see :class:`OcidGrouper`) and merged once
+    the input is read.
     """
     merger = merger or Merger(problems=problems)
     upgraded = 0
@@ -340,7 +341,11 @@ def compile_releases(
                 grouper.add(ocid, data, release.raw)
                 continue
             if ocid in compiled_ocids:
-                problems.add("duplicate_ocid", "Several compiled releases share an ocid; the first was kept", ocid)
+                problems.add(
+                    "duplicate_compiled_release",
+                    "Compiled releases repeating an ocid were skipped (the first was kept)",
+                    ocid,
+                )
                 continue
             compiled_ocids.add(ocid)
             if upgrade:
