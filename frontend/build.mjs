@@ -20,6 +20,11 @@ writeFileSync(join(out, "civicbuy.css"), css.css);
 const copies = [
   ["govuk-frontend/dist/govuk/govuk-frontend.min.js", "govuk-frontend.min.js"],
   ["htmx.org/dist/htmx.min.js", "htmx.min.js"],
+  // Interactive dashboard charts (loaded only on pages with charts); vega-embed bundles vega-interpreter,
+  // which evaluates Vega expressions without eval, as the app's Content-Security-Policy requires.
+  ["vega/build/vega.min.js", "vega.min.js"],
+  ["vega-lite/build/vega-lite.min.js", "vega-lite.min.js"],
+  ["vega-embed/build/vega-embed.min.js", "vega-embed.min.js"],
 ];
 for (const [from, to] of copies) {
   copyFileSync(join(root, "node_modules", from), join(out, to));

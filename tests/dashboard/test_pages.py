@@ -130,6 +130,10 @@ def test_pdf_report_has_the_dashboard(member_client: Client, ready_dataset: Data
     assert ready_dataset.name in text
     assert "Competition" in text
     assert "We can compute" in text
+    # Charts go in as the images made at ingest from their SVGs (fast to lay out), not as inline SVG.
+    images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, check=True, text=True).stdout
+    assert len(images.strip().splitlines()) - 2 >= 2
+    assert any((dataset_summary(ready_dataset).path / "charts").glob("*.jpg"))
 
 
 def test_parquet_tables_for_analysts(member_client: Client, ready_dataset: Dataset, tmp_path: Path) -> None:

@@ -12,12 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicbuy.analytics.indicators.registry import HIGHER_IS_BETTER, HIGHER_IS_WORSE, Indicator, all_indicators
 from civicbuy.dashboard import charts
 from civicbuy.dashboard.summary import ALL, Filters, FlagRate, Summary, flag_rates_by, median
+from civicbuy.dashboard.wording import indicator_definition, indicator_name
+from civicbuy.dashboard.wording import reason as reason_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -45,15 +48,20 @@ def kind_of(code: str) -> str:
     return "number"
 
 
+def number(value: float, decimals: int = 0) -> str:
+    """Return a number the way the active language writes it (grouped thousands: "12,345.6", "12.345,6")."""
+    return number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
 def format_value(value: float | None, kind: str) -> str:
-    """Return a value in words for a page ("23%", "12.5 days", "2.4")."""
+    """Return a value in words for a page ("23%", "12.5 days", "2.4"), in the active language's number format."""
     if value is None:
         return _("not available")
     if kind == "percent":
-        return f"{value:.0%}"
+        return _("%(value)s%%") % {"value": number(round(value * 100))}
     if kind == "days":
-        return _("%(days)s days") % {"days": f"{value:,.1f}"}
-    return f"{value:,.1f}" if abs(value) < 1000 else f"{value:,.0f}"  # noqa: PLR2004
+        return _("%(days)s days") % {"days": number(value, 1)}
+    return number(value, 1) if abs(value) < 1000 else number(value)  # noqa: PLR2004
 
 
 @dataclass
@@ -116,6 +124,8 @@ class Card:
     charts: list[charts.Chart] = field(default_factory=list)
     note: str = ""
     cases: list[Any] = field(default_factory=list)
+    #: Whether the figures for these filters are still being computed (the page says so; a reload shows them).
+    pending: bool = False
 
     @property
     def computable(self) -> bool:
@@ -143,14 +153,14 @@ def _flag_row(declared: Indicator, rate: FlagRate | None, buyer_rates: list[floa
     value = rate.share if rate else None
     detail = (
         _("%(flagged)s of %(applicable)s processes where it applies")
-        % {"flagged": f"{rate.flagged:,}", "applicable": f"{rate.applicable:,}"}
+        % {"flagged": number(rate.flagged), "applicable": number(rate.applicable)}
         if rate and rate.applicable
         else ""
     )
     return Row(
         code=declared.code,
-        name=declared.name,
-        definition=declared.definition,
+        name=indicator_name(declared),
+        definition=indicator_definition(declared),
         direction=declared.direction,
         value=value,
         median=median([v for v in buyer_rates if v is not None]),
@@ -186,7 +196,7 @@ def _integrity_card(summary: Summary, filters: Filters, title: str) -> Card:
         guide_step=rows[0].guide_step if rows else "",
         themes=("integrity",),
         detail=_("%(flagged)s of %(applicable)s processes")
-        % {"flagged": f"{flagged:,}", "applicable": f"{applicable:,}"},
+        % {"flagged": number(flagged), "applicable": number(applicable)},
     )
     card = Card("integrity", title, headline if applicable else None, rows)
     years = summary.any_flag(replace(filters, year=None), "year")
@@ -196,11 +206,17 @@ def _integrity_card(summary: Summary, filters: Filters, title: str) -> Card:
     return card
 
 
-def _engine_card(summary: Summary, filters: Filters, family: str, title: str, headline_code: str | None) -> Card:
-    slice_name = (
-        str(filters.year) if filters.year and str(filters.year) in map(str, summary.overview["trend_years"]) else ALL
-    )
-    values = summary.indicator_values(slice_name)
+def _engine_card(
+    summary: Summary, filters: Filters, family: str, title: str, headline_code: str | None, *, wait: bool
+) -> Card:
+    values = summary.engine_values(filters, wait=wait)
+    if values is None:
+        card = Card(family, title, None, pending=True)
+        card.note = _(
+            "The figures for this CPV division and procurement method are being computed. "
+            "Reload the page in a few seconds to see them."
+        )
+        return card
     reasons = summary.reasons()
     level, identifier = ("buyer", filters.buyer) if filters.buyer else ("dataset", "dataset")
     rows = []
@@ -209,31 +225,33 @@ def _engine_card(summary: Summary, filters: Filters, family: str, title: str, he
         rows.append(
             Row(
                 code=declared.code,
-                name=declared.name,
-                definition=declared.definition,
+                name=indicator_name(declared),
+                definition=indicator_definition(declared),
                 direction=declared.direction,
                 value=values.get((declared.code, level, identifier)),
                 median=median(buyer_values),
                 kind=kind_of(declared.code),
                 guide_step=declared.guide_step,
                 themes=declared.themes,
-                reason=reasons.get(declared.code, ""),
+                reason=reason_text(reasons.get(declared.code, "")),
             )
         )
     headline = next((r for r in rows if r.code == headline_code and r.value is not None), None)
     headline = headline or next((r for r in rows if r.value is not None), None)
     card = Card(family, title, headline, rows)
-    if filters.year and slice_name == ALL:
+    if filters.only_period and filters.year and summary.year_slice(filters) == ALL:
         card.note = _("No figures for %(year)s: the figures shown cover every year.") % {"year": filters.year}
     if not filters.only_period:
         card.note = _(
-            "These indicators are computed per year and per buyer, not per CPV division or procurement method: "
-            "the figures shown ignore those two filters."
+            "These figures cover only the processes of the chosen CPV division and procurement method; "
+            "the trend by year is not drawn for them."
         )
     if headline is None:
         return card
-    trend_values = summary.indicator_trend([headline.code], level, identifier or "dataset")[headline.code]
-    trend = [(str(year), value) for year, value in sorted(trend_values.items()) if value is not None]
+    trend: list[tuple[str, float]] = []
+    if filters.only_period:
+        trend_values = summary.indicator_trend([headline.code], level, identifier or "dataset")[headline.code]
+        trend = [(str(year), value) for year, value in sorted(trend_values.items()) if value is not None]
     bars = sorted(
         (
             (summary.buyer_name(identifier_), value)
@@ -271,7 +289,11 @@ def _add_charts(
                 title=_("%(name)s by year") % {"name": headline.name},
                 summary=text,
                 spec=charts.trend_spec(
-                    str(_("%(name)s by year") % {"name": headline.name}), trend, headline.name, percent=percent
+                    str(_("%(name)s by year") % {"name": headline.name}),
+                    trend,
+                    headline.name,
+                    percent=percent,
+                    period_title=str(_("Year")),
                 ),
                 headers=[_("Year"), headline.name],
                 rows=[[label, format_value(value, headline.kind)] for label, value in trend],
@@ -301,6 +323,7 @@ def _add_charts(
                     headline.name,
                     percent=percent,
                     highlight=highlight,
+                    buyer_title=str(_("Buyer")),
                 ),
                 headers=[_("Buyer"), headline.name],
                 rows=[[label, format_value(value, headline.kind)] for label, value in bars],
@@ -308,14 +331,18 @@ def _add_charts(
         )
 
 
-def family_cards(summary: Summary, filters: Filters, links: Links | None = None) -> list[Card]:
-    """Return the cards of every indicator family for the filtered data."""
+def family_cards(summary: Summary, filters: Filters, links: Links | None = None, *, wait: bool = True) -> list[Card]:
+    """Return the cards of every indicator family for the filtered data.
+
+    With ``wait=False`` (pages), figures that take seconds to compute the first time (CPV division and method
+    filters) are computed in the background, and their cards say so.
+    """
     result = []
     for family, title, headline in FAMILIES:
         if family == "integrity":
             card = _integrity_card(summary, filters, str(title))
         else:
-            card = _engine_card(summary, filters, family, str(title), headline)
+            card = _engine_card(summary, filters, family, str(title), headline, wait=wait)
         if links is not None:
             for row in card.rows:
                 row.guide_url = links.step_url(row.guide_step) if row.guide_step else None

@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicbuy.dashboard import charts
-from civicbuy.dashboard.summary import ALL, Filters, Summary, process_flags
+from civicbuy.dashboard.summary import Filters, Summary, process_flags
+from civicbuy.dashboard.wording import indicator_name
 
 if TYPE_CHECKING:
     from civicbuy.dashboard.cards import Card
@@ -50,17 +51,15 @@ def rows_of(summary: Summary, filters: Filters, table: str) -> tuple[list[str], 
     from civicbuy.analytics.indicators.registry import get
 
     if table == "indicators":
-        years = {str(y) for y in summary.overview["trend_years"]}
-        slice_name = str(filters.year) if filters.year and str(filters.year) in years else ALL
-        values = summary.indicator_values(slice_name)
+        values = summary.engine_values(filters) or {}  # waits: never None
         header = [_("Indicator code"), _("Indicator"), _("Level"), _("Identifier"), _("Value")]
         body: list[list[Any]] = [
-            [code, get(code).name, level, identifier, value]
+            [code, indicator_name(get(code)), level, identifier, value]
             for (code, level, identifier), value in sorted(values.items())
             if not filters.buyer or level == "dataset" or identifier == filters.buyer
         ]
         for code, rate in summary.flag_rates(filters).items():
-            body.append([code, get(code).name, "dataset", "dataset", rate.share])
+            body.append([code, indicator_name(get(code)), "dataset", "dataset", rate.share])
         return header, body
     if table == "buyers":
         header = [
@@ -157,7 +156,7 @@ def pdf_response(
 
     for card in cards:
         for chart in card.charts:
-            charts.render(chart, summary.path / charts.CACHE)
+            charts.raster(chart, summary.path / charts.CACHE)
     html = render_to_string(
         "dashboard/report_pdf.html",
         {
@@ -174,7 +173,7 @@ def pdf_response(
         },
         request=request,
     )
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(presentational_hints=True)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{dataset.slug}-dashboard.pdf"'
     return response

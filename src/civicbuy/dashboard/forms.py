@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from civicbuy.accounts.models import Organisation
 from civicbuy.dashboard.models import Dataset
 from civicbuy.dashboard.summary import Filters
+from civicbuy.dashboard.wording import method_label
 
 
 class VersionUploadForm(forms.Form):
@@ -70,7 +71,7 @@ class FilterForm(forms.Form):
         self.fields["year"].choices = [every, *((str(y), str(y)) for y in overview["years"])]  # type: ignore[attr-defined]
         self.fields["buyer"].choices = [every, *((b["id"], b["name"] or b["id"]) for b in overview["buyer_choices"])]  # type: ignore[attr-defined]
         self.fields["cpv"].choices = [every, *((c, c) for c in overview["cpv_choices"])]  # type: ignore[attr-defined]
-        self.fields["method"].choices = [every, *((m, m) for m in overview["method_choices"])]  # type: ignore[attr-defined]
+        self.fields["method"].choices = [every, *((m, method_label(m)) for m in overview["method_choices"])]  # type: ignore[attr-defined]
 
     def filters(self) -> Filters:
         """Return the valid filters (an invalid value is ignored rather than failing the page)."""

@@ -64,7 +64,7 @@ def dataset_summary(dataset: Dataset) -> Summary:
     """The precomputed figures of ``dataset``'s current data."""
     if dataset.current_job is None:
         raise ValueError(f"dataset {dataset.pk} has no ingested data yet")
-    return Summary(storage.summary_dir(dataset.current_job))
+    return Summary(storage.summary_dir(dataset.current_job), engine=storage.engine_dir(dataset.current_job))
 
 
 def measured_figure(user: Any, indicator_code: str) -> float | None:

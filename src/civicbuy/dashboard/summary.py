@@ -16,29 +16,41 @@ Pages then read a few small aggregates from these files, so they stay fast on a 
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
+import os
 import shutil
 import statistics
 import tempfile
-from dataclasses import dataclass, field
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import orjson
+from django.conf import settings
+from django.utils import translation
 
 from civicbuy.analytics import api
 from civicbuy.analytics.indicators.registry import all_indicators
 
+logger = logging.getLogger(__name__)
+
 FACTS = "facts.parquet"
 INDICATORS = "indicators.parquet"
 OVERVIEW = "overview.json"
+#: Engine indicators over processes filtered by CPV division or method, computed on first use.
+FILTERED = "filtered"
 ALL = "all"
 #: Trends and the period filter cover at most this many recent years (one engine run per year at ingest).
 MAX_YEARS = 8
 RESULTS = "results.parquet"
 #: The charts of this many buyers (the busiest) are drawn at ingest; others are drawn on first view.
 PRERENDER_BUYERS = 10
+RENDER_THREADS = max(1, min(4, os.cpu_count() or 1))
 
 
 def _q(path: Path) -> str:
@@ -95,19 +107,34 @@ def _build_facts(connection: duckdb.DuckDBPyConnection, target: Path) -> None:
 
 def _slice_dataset(source: Path, target: Path, year: int) -> None:
     """Write the flat tables of ``source`` restricted to the processes dated in ``year`` (same layout)."""
+    _copy_processes(
+        source,
+        target,
+        f"SELECT ocid FROM read_parquet({_q(source / 'processes.parquet')}) WHERE year(date) = ?",
+        [year],
+    )
+
+
+def _copy_processes(source: Path, target: Path, ocids: str, parameters: list[Any]) -> int:
+    """Write the flat tables of ``source`` restricted to the processes whose ``ocid`` the query ``ocids`` returns.
+
+    Returns the number of processes kept.
+    """
     target.mkdir(parents=True)
     connection = duckdb.connect()
     connection.execute("SET enable_progress_bar = false")
-    ocids = f"SELECT ocid FROM read_parquet({_q(source / 'processes.parquet')}) WHERE year(date) = {int(year)}"
+    connection.execute(f"CREATE TEMPORARY TABLE kept AS {ocids}", parameters)
     for table in source.glob("*.parquet"):
         if table.name == RESULTS:
             continue
         connection.execute(
-            f"COPY (SELECT * FROM read_parquet({_q(table)}) WHERE ocid IN ({ocids})) "
+            f"COPY (SELECT * FROM read_parquet({_q(table)}) WHERE ocid IN (SELECT ocid FROM kept)) "
             f"TO {_q(target / table.name)} (FORMAT parquet)"
         )
     shutil.copy(source / "manifest.json", target / "manifest.json")
+    row = connection.execute("SELECT count(*) FROM kept").fetchone()
     connection.close()
+    return int(row[0]) if row else 0
 
 
 def _build_indicators(connection: duckdb.DuckDBPyConnection, dataset: Path, target: Path, years: list[int]) -> None:
@@ -221,11 +248,21 @@ def build(dataset: Path, target: Path) -> None:
     biggest = sorted(overview["buyer_choices"], key=lambda b: -b["processes"])[:PRERENDER_BUYERS]
     variants = [Filters(year=year) for year in [None, *overview["trend_years"]]]
     variants += [Filters(buyer=b["id"]) for b in biggest]
-    for filters in variants:
-        for card in cards.family_cards(summary, filters):
-            for chart in card.charts:
-                charts.render(chart, partial / charts.CACHE)
+    unique: dict[str, charts.Chart] = {}
+    report_charts: list[charts.Chart] = []
+    for code, _name in settings.LANGUAGES:  # the other languages' charts: the unfiltered view only
+        with translation.override(code):
+            for filters in variants if code == settings.LANGUAGE_CODE[:2] else variants[:1]:
+                for card in cards.family_cards(summary, filters):
+                    unique.update((chart.key, chart) for chart in card.charts)
+                    if filters == variants[0] and code == settings.LANGUAGE_CODE[:2]:
+                        report_charts.extend(card.charts)
     summary.close()
+    # vl-convert draws in parallel threads (about twice as fast on two cores).
+    with ThreadPoolExecutor(max_workers=RENDER_THREADS) as pool:
+        list(pool.map(lambda chart: charts.render(chart, partial / charts.CACHE), unique.values()))
+        # The PDF report's images of the unfiltered view (from those SVGs), so its first download is fast too.
+        list(pool.map(lambda chart: charts.raster(chart, partial / charts.CACHE), report_charts))
     shutil.rmtree(target, ignore_errors=True)
     partial.rename(target)
 
@@ -291,9 +328,13 @@ class Summary:
     """The precomputed summary of one dataset, read on demand."""
 
     path: Path
+    #: The engine's dataset the summary was built from (its flat tables; default: ``../data``).
+    engine: Path | None = None
     overview: dict[str, Any] = field(init=False)
 
     def __post_init__(self) -> None:
+        if self.engine is None:
+            self.engine = self.path.parent / "data"
         self.overview = orjson.loads((self.path / OVERVIEW).read_bytes())
         self._connection: duckdb.DuckDBPyConnection | None = None
         self._values: dict[str, dict[tuple[str, str, str], float | None]] = {}
@@ -332,6 +373,41 @@ class Summary:
             ).fetchall()
             self._values[slice_name] = {(r[0], r[1], r[2]): r[3] for r in rows}
         return self._values[slice_name]
+
+    def engine_values(self, filters: Filters, *, wait: bool = True) -> dict[tuple[str, str, str], float | None] | None:
+        """Map (indicator, level, id) to the engine's value over the filtered processes (any buyer).
+
+        Without a CPV division or method filter, the values precomputed at ingest (all years, or the chosen
+        year when it is one of the trend years). Otherwise the engine's own indicators computed on just the
+        processes of that CPV division, method (and year), once, then kept beside the summary. That takes
+        seconds, so with ``wait=False`` (pages) it runs in the background and None means "not ready yet".
+        """
+        if filters.only_period:
+            return self.indicator_values(self.year_slice(filters))
+        return self._filtered_values(replace(filters, buyer=None), wait=wait)
+
+    def year_slice(self, filters: Filters) -> str:
+        """Return the precomputed slice that answers ``filters``' period (``all`` when the year has none)."""
+        years = {str(year) for year in self.overview["trend_years"]}
+        return str(filters.year) if filters.year and str(filters.year) in years else ALL
+
+    def _filtered_values(self, filters: Filters, *, wait: bool) -> dict[tuple[str, str, str], float | None] | None:
+        cache_key = "filtered:" + orjson.dumps(filters.as_query(), option=orjson.OPT_SORT_KEYS).decode()
+        if cache_key in self._values:
+            return self._values[cache_key]
+        digest = hashlib.sha256(cache_key.encode()).hexdigest()[:24]
+        cached = self.path / FILTERED / f"{digest}.parquet"
+        assert self.engine is not None  # noqa: S101 - set in __post_init__
+        if not cached.exists():
+            if not wait:
+                _compute_later(self.path, self.engine, filters, cached)
+                return None
+            _compute_filtered(self.path, self.engine, filters, cached)
+        rows = self.connection.execute(
+            f"SELECT indicator, level, id, value FROM read_parquet({_q(cached)})"
+        ).fetchall()
+        self._values[cache_key] = {(r[0], r[1], r[2]): r[3] for r in rows}
+        return self._values[cache_key]
 
     def indicator_trend(self, codes: list[str], level: str, identifier: str) -> dict[str, dict[int, float | None]]:
         """Return each indicator's value by year (``level``/``identifier``: dataset/dataset or buyer/<id>)."""
@@ -426,6 +502,53 @@ class Summary:
         """Run a read-only query on the summary views; return column names and rows (for exports)."""
         cursor = self.connection.execute(sql, parameters)
         return [d[0] for d in cursor.description], cursor.fetchall()
+
+
+def _compute_filtered(path: Path, engine: Path, filters: Filters, cached: Path) -> None:
+    """Run the engine's aggregate indicators on the processes of ``filters``; write them to ``cached``."""
+    where, parameters = filters.where()
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="civicbuy-filter-", dir=cached.parent) as temporary:
+        folder = Path(temporary) / "data"
+        kept = _copy_processes(
+            engine.resolve(), folder, f"SELECT ocid FROM read_parquet({_q(path / FACTS)}) WHERE {where}", parameters
+        )
+        connection = duckdb.connect()
+        if kept:
+            connection.register("found", api.compute_indicators(folder, codes=aggregate_indicators(), store=False))
+            select = "SELECT indicator, level, id, value FROM found WHERE level IN ('dataset', 'buyer')"
+        else:
+            select = (
+                "SELECT ''::VARCHAR AS indicator, ''::VARCHAR AS level, ''::VARCHAR AS id, "
+                "NULL::DOUBLE AS value LIMIT 0"
+            )
+        partial = Path(temporary) / "values.parquet"
+        connection.execute(f"COPY ({select}) TO {_q(partial)} (FORMAT parquet)")
+        connection.close()
+        partial.replace(cached)
+
+
+#: Filtered figures missing on disk are computed here, one at a time, while the page says they are coming.
+_BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="filtered-figures")
+_PENDING: set[str] = set()
+_PENDING_LOCK = threading.Lock()
+
+
+def _compute_later(path: Path, engine: Path, filters: Filters, cached: Path) -> None:
+    def run() -> None:
+        try:
+            _compute_filtered(path, engine, filters, cached)
+        except Exception:  # the page keeps saying "not ready"; the log says why
+            logger.exception("could not compute the figures for %s", filters.as_query())
+        finally:
+            with _PENDING_LOCK:
+                _PENDING.discard(str(cached))
+
+    with _PENDING_LOCK:
+        if str(cached) in _PENDING:
+            return
+        _PENDING.add(str(cached))
+    _BACKGROUND.submit(run)
 
 
 def median(values: list[float | None] | list[float]) -> float | None:

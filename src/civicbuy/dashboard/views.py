@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from civicbuy.accounts.access import is_member, organisations_of
 from civicbuy.analytics import api
-from civicbuy.dashboard import cards, charts, exports, jobs, process_view, storage
+from civicbuy.dashboard import cards, charts, exports, jobs, process_view, storage, wording
 from civicbuy.dashboard.forms import DatasetUploadForm, FilterForm, VersionUploadForm
 from civicbuy.dashboard.models import Dataset, IngestJob
 from civicbuy.dashboard.queries import (
@@ -311,7 +311,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
     """The dashboard of one dataset: headline figures, the data review, one card per indicator family."""
     dataset, summary, filters, form = _open(request, pk)
     try:
-        family_cards = cards.family_cards(summary, filters, _links())
+        family_cards = cards.family_cards(summary, filters, _links(), wait=False)
         for card in family_cards:
             for chart in card.charts:
                 charts.render(chart, summary.path / charts.CACHE, wait=False)
@@ -319,9 +319,15 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
         context = _base_context(dataset, summary, filters, form, "overview")
         context.update(
             cards=family_cards,
+            has_charts=any(card.charts for card in family_cards),
             counts=counts,
             review=review_sentence(summary.overview),
             missing=_missing(summary.overview),
+            warnings=[
+                {"message": wording.warning(w.get("code", ""), w.get("message", "")), "count": w.get("count", 0)}
+                for w in summary.overview["warnings"]
+            ],
+            source_format=wording.file_format(summary.overview["source"].get("format", "")),
             parquet_tables=exports.parquet_tables(dataset_path(dataset)),
         )
         return render(request, "dashboard/overview.html", context)
@@ -333,7 +339,12 @@ def _missing(overview: dict[str, Any]) -> list[dict[str, Any]]:
     from civicbuy.analytics.indicators.registry import get
 
     return [
-        {"name": get(m["code"]).name, "code": m["code"], "reason": m["reason"], "inputs": m["inputs"]}
+        {
+            "name": wording.indicator_name(get(m["code"])),
+            "code": m["code"],
+            "reason": wording.reason(m["reason"]),
+            "inputs": m["inputs"],
+        }
         for m in overview["missing"]
     ]
 
@@ -358,7 +369,7 @@ def buyer(request: HttpRequest, pk: int, buyer_id: str) -> HttpResponse:
         if buyer_id not in {b["id"] for b in summary.overview["buyer_choices"]}:
             raise Http404
         filters = Filters(filters.year, buyer_id, filters.cpv, filters.method)
-        family_cards = cards.family_cards(summary, filters, _links())
+        family_cards = cards.family_cards(summary, filters, _links(), wait=False)
         for card in family_cards:
             for chart in card.charts:
                 charts.render(chart, summary.path / charts.CACHE, wait=False)
@@ -368,6 +379,7 @@ def buyer(request: HttpRequest, pk: int, buyer_id: str) -> HttpResponse:
             buyer_id=buyer_id,
             buyer_name=summary.buyer_name(buyer_id),
             cards=family_cards,
+            has_charts=any(card.charts for card in family_cards),
             counts=summary.counts(filters),
             flagged=flagged,
             flagged_total=total,
@@ -388,8 +400,8 @@ def flag_reasons(row: dict[str, Any]) -> list[dict[str, Any]]:
         reasons.append(
             {
                 "code": code,
-                "name": declared.name,
-                "definition": declared.definition,
+                "name": wording.indicator_name(declared),
+                "definition": wording.indicator_definition(declared),
                 "value": value,
                 "guide_step": declared.guide_step,
             }
@@ -424,7 +436,7 @@ def flagged(request: HttpRequest, pk: int) -> HttpResponse:
             total=total,
             page_obj=page_obj,
             flag=code,
-            flag_choices=[(c, get(c).name) for c in process_flags()],
+            flag_choices=[(c, wording.indicator_name(get(c))) for c in process_flags()],
         )
         return render(request, "dashboard/flagged.html", context)
     finally:
@@ -445,7 +457,12 @@ def process(request: HttpRequest, pk: int, ocid: str) -> HttpResponse:
         for reason in reasons:
             reason["guide_url"] = links.step_url(reason["guide_step"])
         context = _base_context(dataset, summary, filters, form, "flags")
-        context.update(facts=facts, release=list(release.items()), reasons=reasons)
+        context.update(
+            facts=facts,
+            method_label=wording.method_label(facts["method"]) if facts.get("method") else "",
+            release=list(release.items()),
+            reasons=reasons,
+        )
         return render(request, "dashboard/process.html", context)
     finally:
         summary.close()
