@@ -22,15 +22,24 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from civicbuy.assessment.evidence import measured_lookup
 from civicbuy.assessment.forms import DepartmentForm, StartForm
 from civicbuy.assessment.model import LEVELS, Dimension, MaturityModel, default_model
 from civicbuy.assessment.models import Assessment, Department, Snapshot
 from civicbuy.assessment.report import build_report, export_rows
-from civicbuy.assessment.scoring import UNANSWERED_VALUES, AnswerError, parse_answers, parse_targets
+from civicbuy.assessment.scoring import (
+    UNANSWERED_VALUES,
+    AnswerError,
+    Measurement,
+    evidence_for,
+    parse_answers,
+    parse_targets,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -321,6 +330,7 @@ def dimension(request: HttpRequest, assessment: Assessment, department_id: int, 
             for q in current.questions
         }
     language = _language()
+    measured = evidence_for(model, measured_lookup(request.user)) if any(q.evidence for q in current.questions) else {}
     questions = [
         {
             "id": q.id,
@@ -333,6 +343,7 @@ def dimension(request: HttpRequest, assessment: Assessment, department_id: int, 
             "evidence_url": values[q.id]["evidence_url"],
             "errors": errors.get(q.id, []),
             "evidence_code": q.evidence,
+            "measured": _measured_text(measured.get(q.id)),
         }
         for i, q in enumerate(current.questions, start=1)
     ]
@@ -361,6 +372,21 @@ def dimension(request: HttpRequest, assessment: Assessment, department_id: int, 
         },
         status=status,
     )
+
+
+def _measured_text(measurement: Measurement | None) -> str:
+    """A measured figure beside its question, in words ("" when there is none)."""
+    if measurement is None or measurement.value is None:
+        return ""
+    if measurement.unit == "share":
+        value = _("%(value)s%%") % {"value": number_format(round(measurement.value * 100), force_grouping=True)}
+    else:
+        value = number_format(measurement.value, decimal_pos=1, force_grouping=True)
+    return _("Measured in your data (%(dataset)s, %(date)s): %(value)s.") % {
+        "dataset": measurement.dataset,
+        "date": measurement.as_of,
+        "value": value,
+    }
 
 
 # --------------------------------------------------------------------------------------------------
