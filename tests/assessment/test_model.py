@@ -207,12 +207,15 @@ def test_model_mirrors_every_sdg_12_7_1_index_component(model: MaturityModel) ->
 
 
 def test_evidence_hooks_name_analytics_indicators(model: MaturityModel) -> None:
-    hooks = {q.evidence for q in model.questions if q.evidence}
-    assert {
-        "competition.single_bid_rate",
-        "transparency.key_field_completeness",
-        "diversity.sme_spend_share",
-    } <= hooks
+    """Every evidence hook must name an indicator the engine computes, or the question never shows a figure."""
+    from civicbuy.analytics.indicators.registry import all_indicators
+
+    codes = {indicator.code for indicator in all_indicators()}
+    hooks = {q.id: q.evidence for q in model.questions if q.evidence}
+    assert {h for h in hooks.values() if h not in codes} == set()
+    assert {"competition.single_bid_rate", "transparency.key_fields_share", "diversity.sme_spend_share"} <= set(
+        hooks.values()
+    )
 
 
 def test_dimension_lookup_errors_are_key_errors(model: MaturityModel) -> None:
