@@ -27,6 +27,7 @@ import hashlib
 import importlib.util
 import os
 import tempfile
+import threading
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -76,6 +77,7 @@ class CompiledSuite:
 
 
 _COMPILED: OrderedDict[str, CompiledSuite] = OrderedDict()
+_COMPILED_LOCK = threading.Lock()  # the dashboard computes from background threads
 
 
 def select_indicators(codes: Iterable[str] | None = None) -> list[Indicator]:
@@ -186,14 +188,16 @@ def _write_cached(key: str, compiled: CompiledSuite) -> None:
 
 def forget_compiled() -> None:
     """Forget the suites compiled in this process (as a new process starts; the cache directory stays)."""
-    _COMPILED.clear()
+    with _COMPILED_LOCK:
+        _COMPILED.clear()
 
 
 def _remember(key: str, compiled: CompiledSuite) -> CompiledSuite:
-    _COMPILED[key] = compiled
-    _COMPILED.move_to_end(key)
-    while len(_COMPILED) > CACHE_SIZE:
-        _COMPILED.popitem(last=False)
+    with _COMPILED_LOCK:
+        _COMPILED[key] = compiled
+        _COMPILED.move_to_end(key)
+        while len(_COMPILED) > CACHE_SIZE:
+            _COMPILED.popitem(last=False)
     return compiled
 
 
@@ -201,7 +205,9 @@ def compile_suite(settings: Settings, codes: Iterable[str] | None = None) -> Com
     """Return the DuckDB SQL of the selected indicators with ``settings`` (cached in the process and on disk)."""
     selection = _selection_key(codes)
     key = _fingerprint(settings, selection)
-    cached = _COMPILED.get(key) or _read_cached(key)
+    with _COMPILED_LOCK:
+        cached = _COMPILED.get(key)
+    cached = cached or _read_cached(key)
     if cached is not None:
         return _remember(key, cached)
     import ibis
