@@ -15,6 +15,7 @@ run() { local name=$1; shift; "$@" || failures+=("$name"); }
 workdir=$(mktemp -d /tmp/civicbuy-test.XXXXXX)
 trap 'rm -rf "$workdir"' EXIT
 export CIVICBUY_DATA_DIR="$workdir/data"
+export CIVICBUY_CACHE_DIR="$workdir/cache"  # the engine's query cache: never the user's ~/.cache
 export PYTHONDONTWRITEBYTECODE=1
 unset DATABASE_URL_FOR_SQLITE
 
@@ -42,7 +43,7 @@ pg_pid=""
 if pg_url=$(scripts/ensure-postgres.sh); then
   echo "Using $pg_url; its output follows the SQLite run"
   (
-    env DATABASE_URL="$pg_url" CIVICBUY_DATA_DIR="$workdir/data-pg" \
+    env DATABASE_URL="$pg_url" CIVICBUY_DATA_DIR="$workdir/data-pg" CIVICBUY_CACHE_DIR="$workdir/cache-pg" \
       $BIN/pytest -m "not e2e and not spark" --ignore=tests/analytics --basetemp "$workdir/pytest-pg" \
       >"$workdir/pytest-pg.log" 2>&1
     echo $? >"$workdir/pytest-pg.rc"

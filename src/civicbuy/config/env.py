@@ -1,7 +1,7 @@
 """Every setting CivicBuy reads from the environment, declared once in one table.
 
 Why a table: operators need one place that lists every knob with its default and meaning
-(docs/settings.md is generated from it and a test keeps the two in step), and code never calls
+(docs/settings.md is generated from it with cog, and a test keeps the two in step), and code never calls
 ``os.getenv`` directly, so a typo in a variable name cannot silently fall back to a default.
 """
 
@@ -63,6 +63,27 @@ SETTINGS: tuple[Setting, ...] = (
         "Where `civicbuy setup` collects static files in production. Empty: CIVICBUY_DATA_DIR/static.",
     ),
     Setting("CIVICBUY_API_RATE_TOKEN", "1200/m", "Most API requests one API token may make (number/s, /m, /h or /d)."),
+    Setting("CIVICBUY_DEMO_RELEASES", "2000", "Size of the demo city's dataset that `civicbuy setup` generates."),
+    # Read by the analytics engine itself (it never imports Django or this module), declared here so that
+    # operators find every setting in one table.
+    Setting(
+        "CIVICBUY_CACHE_DIR",
+        "",
+        "Analytics engine: where compiled indicator queries are cached. Empty: $XDG_CACHE_HOME/civicbuy or "
+        "~/.cache/civicbuy; off: no cache on disk.",
+    ),
+    Setting(
+        "CIVICBUY_DUCKDB_MEMORY_LIMIT",
+        "2GB",
+        "Analytics engine: most memory DuckDB may use for the indicator query before spilling to disk.",
+    ),
+    Setting(
+        "CIVICBUY_OCDS_SCHEMA",
+        "",
+        "Analytics engine: path of the official OCDS release schema for full validation in `civicbuy review` "
+        "(never fetched). Empty: CivicBuy's own checks only.",
+    ),
+    Setting("CIVICBUY_SPARK_MASTER", "local[2]", "Analytics engine: Spark master URL for `--backend spark`."),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

@@ -8,7 +8,6 @@ already queued or running (an older set-up's, or one started by hand) is left to
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from typing import TextIO
@@ -17,13 +16,14 @@ from django.utils.translation import gettext as _
 
 from civicbuy.accounts.access import demo_organisation
 from civicbuy.analytics import synthetic
+from civicbuy.config import env
 from civicbuy.dashboard import jobs, storage
 from civicbuy.dashboard.models import Dataset, IngestJob
 
 DEMO_SLUG = "demo-city-procurement"
 DEMO_NAME = "Demo City procurement"
 #: Enough processes for every chart to have a shape; small enough to ingest in well under a minute.
-DEMO_RELEASES = int(os.environ.get("CIVICBUY_DEMO_RELEASES", "2000"))
+DEMO_RELEASES = int(env.get("CIVICBUY_DEMO_RELEASES"))
 DEMO_SEED = 2026
 
 
