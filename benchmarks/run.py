@@ -126,6 +126,25 @@ def standard_zip(target: Path) -> Path:
     return target
 
 
+def indicator_steps(results: dict[str, object], python: str, compiled: Path, dataset: Path, only: str) -> None:
+    """Time the ingest and indicator steps (and the CLI's streamed JSON Lines) on ``compiled``."""
+    # Indicators compile to SQL once and keep it in a cache directory: "cold" steps start with an empty one,
+    # the "warm" steps reuse what the cold step on the dataset compiled.
+    with tempfile.TemporaryDirectory() as cold, tempfile.TemporaryDirectory() as warm:
+        results["civicbuy_indicators_from_file"] = timed(
+            [python, "-c", CB_INDICATORS, str(compiled), only], env={"CIVICBUY_CACHE_DIR": cold}
+        )
+        results["civicbuy_ingest"] = timed([python, "-c", CB_INGEST, str(compiled), str(dataset)])
+        on_dataset = [python, "-c", CB_ON_DATASET, str(dataset), only]
+        results["civicbuy_indicators_on_dataset_cold"] = timed(on_dataset, env={"CIVICBUY_CACHE_DIR": warm})
+        results["civicbuy_indicators_on_dataset_warm"] = timed(on_dataset, env={"CIVICBUY_CACHE_DIR": warm})
+        # The CLI streams record batches to standard output (here /dev/null) as JSON Lines: warm SQL cache.
+        cli = [str(Path(python).parent / "civicbuy"), "indicators", str(dataset), "--format", "jsonl"]
+        if only:
+            cli += ["--only", only]
+        results["civicbuy_indicators_cli_jsonl_warm"] = timed(cli, env={"CIVICBUY_CACHE_DIR": warm})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--releases", type=int, default=100_000)
@@ -167,18 +186,7 @@ def main() -> None:
     }
     results["orjson_floor"] = timed([python, "-c", FLOOR, str(compiled)])
     if "indicators" not in args.skip:
-        # Indicators compile to SQL once and keep it in a cache directory: "cold" steps start with an empty one,
-        # the "warm" step reuses what the cold step on the dataset compiled.
-        only = args.only_indicators
-        with tempfile.TemporaryDirectory() as cold, tempfile.TemporaryDirectory() as warm:
-            results["civicbuy_indicators_from_file"] = timed(
-                [python, "-c", CB_INDICATORS, str(compiled), only], env={"CIVICBUY_CACHE_DIR": cold}
-            )
-            dataset = out / "data" / f"bench-{args.releases}"
-            results["civicbuy_ingest"] = timed([python, "-c", CB_INGEST, str(compiled), str(dataset)])
-            on_dataset = [python, "-c", CB_ON_DATASET, str(dataset), only]
-            results["civicbuy_indicators_on_dataset_cold"] = timed(on_dataset, env={"CIVICBUY_CACHE_DIR": warm})
-            results["civicbuy_indicators_on_dataset_warm"] = timed(on_dataset, env={"CIVICBUY_CACHE_DIR": warm})
+        indicator_steps(results, python, compiled, out / "data" / f"bench-{args.releases}", args.only_indicators)
     if "compile" not in args.skip:
         results["civicbuy_compile"] = timed([python, "-c", CB_COMPILE, str(releases)])
         window = str(int(args.spill_window_mb * 1024 * 1024))

@@ -10,6 +10,8 @@ Example::
     results = api.compute_indicators(dataset)  # pyarrow.Table: indicator, level, id, value, flagged, reason
     flags = api.compute_indicators(dataset, indicators=["R003", "R018"], store=False)  # only these two
     api.load_results(dataset)  # the stored results of the last computation
+    for batch in api.stream_indicators(dataset):  # pyarrow.RecordBatch, same columns and order, never all held
+        ...
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ __all__ = [
     "load_results",
     "read",
     "review",
+    "stream_indicators",
 ]
 
 
@@ -150,6 +153,54 @@ def compute_indicators(
         pq.write_table(results, partial)
         partial.replace(dataset.path / RESULTS)
     return results
+
+
+def stream_indicators(
+    source: Dataset | str | Path,
+    *,
+    indicators: Iterable[str] | None = None,
+    backend: str = "duckdb",
+    settings: Settings | str | Path | None = None,
+    batch_size: int | None = None,
+) -> Iterator[pa.RecordBatch]:
+    """Compute indicators like :func:`compute_indicators` and yield the results as Arrow record batches.
+
+    The rows, columns and order are those of :func:`compute_indicators`, but the result table is never held whole:
+    on DuckDB each batch (at most ``batch_size`` rows, default 65,536) comes from the query as it produces it.
+    Nothing is stored next to the dataset. An unknown indicator code or settings file raises here, before any data
+    is read; an OCDS file is ingested into a temporary dataset when iteration starts, removed when it ends.
+    """
+    from civicbuy.analytics.indicators.runner import BATCH_SIZE, select_indicators
+    from civicbuy.analytics.store.dataset import Dataset
+
+    selection = list(indicators or []) or None
+    resolved = _resolve_settings(settings)
+    if selection:
+        select_indicators(selection)  # an unknown code fails before anything is read
+    size = batch_size or BATCH_SIZE
+    if isinstance(source, Dataset) or (str(source) != "-" and Path(source).is_dir()):
+        return _stream_dataset(source, resolved, backend, selection, size)
+    return _stream_file(source, resolved, backend, selection, size)
+
+
+def _stream_dataset(
+    source: Dataset | str | Path, settings: Settings, backend: str, selection: list[str] | None, size: int
+) -> Iterator[pa.RecordBatch]:
+    from civicbuy.analytics.indicators.runner import stream_indicators as stream
+    from civicbuy.analytics.store.dataset import Dataset, open_dataset
+
+    dataset = source if isinstance(source, Dataset) else open_dataset(source)
+    yield from stream(dataset, settings, backend=backend, codes=selection, batch_size=size)
+
+
+def _stream_file(
+    source: str | Path, settings: Settings, backend: str, selection: list[str] | None, size: int
+) -> Iterator[pa.RecordBatch]:
+    from civicbuy.analytics.indicators.runner import stream_indicators as stream
+
+    with tempfile.TemporaryDirectory(prefix="civicbuy-indicators-") as temporary:
+        dataset = ingest(source, Path(temporary) / "input")
+        yield from stream(dataset, settings, backend=backend, codes=selection, batch_size=size)
 
 
 def load_results(dataset: Dataset | str | Path) -> pa.Table:

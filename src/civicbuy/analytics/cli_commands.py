@@ -20,7 +20,7 @@ import orjson
 from civicbuy.analytics.ocds.exceptions import AnalyticsError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     import pyarrow as pa
 
@@ -80,23 +80,38 @@ def review_command(file: str, output: str, schema: str | None) -> None:
         click.echo(format_review(report))
 
 
-def _write_results(results: pa.Table, output: str) -> None:
+def _csv_cell(value: object) -> object:
+    return "" if value is None else str(value).lower() if isinstance(value, bool) else value
+
+
+def _write_results(batches: Iterable[pa.RecordBatch], output: str) -> None:
+    """Write result batches to standard output, one batch at a time (the whole result is never held)."""
+    from civicbuy.analytics.indicators.runner import RESULT_SCHEMA
+
     stream = sys.stdout.buffer
-    rows = results.to_pylist()
-    if output == "jsonl":
-        for row in rows:
-            stream.write(orjson.dumps(row) + b"\n")
-    elif output == "json":
-        stream.write(orjson.dumps(rows) + b"\n")
-    else:
+    if output == "csv":
         text = io.StringIO()
-        writer = csv.DictWriter(text, fieldnames=results.column_names, lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(
-                {k: ("" if v is None else str(v).lower() if isinstance(v, bool) else v) for k, v in row.items()}
-            )
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow(RESULT_SCHEMA.names)
         stream.write(text.getvalue().encode())
+    elif output == "json":
+        stream.write(b"[")
+    first = True
+    for batch in batches:
+        rows = batch.to_pylist()
+        if output == "jsonl":
+            stream.write(b"".join(orjson.dumps(row) + b"\n" for row in rows))
+        elif output == "json":
+            if rows:
+                stream.write((b"" if first else b",") + b",".join(orjson.dumps(row) for row in rows))
+                first = False
+        else:
+            text = io.StringIO()
+            writer = csv.writer(text, lineterminator="\n")
+            writer.writerows([_csv_cell(value) for value in row.values()] for row in rows)
+            stream.write(text.getvalue().encode())
+    if output == "json":
+        stream.write(b"]\n")
     stream.flush()
 
 
@@ -134,10 +149,8 @@ def indicators_command(  # noqa: PLR0917 - one click option each
     """
     from civicbuy.analytics import api
 
-    results = api.compute_indicators(
-        file, backend=backend, settings=settings, indicators=_split_codes(only, codes), store=False
-    )
-    _write_results(results, output)
+    batches = api.stream_indicators(file, backend=backend, settings=settings, indicators=_split_codes(only, codes))
+    _write_results(batches, output)
 
 
 @click.command("ingest")

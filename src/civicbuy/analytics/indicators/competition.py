@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import ibis
 
 from civicbuy.analytics.indicators.context import FALSE
-from civicbuy.analytics.indicators.integrity import submitted
+from civicbuy.analytics.indicators.facts import process_facts
 from civicbuy.analytics.indicators.measures import mean_by_level, share_by_level
 from civicbuy.analytics.indicators.registry import HIGHER_IS_BETTER, HIGHER_IS_WORSE, indicator
 
@@ -31,15 +31,7 @@ COMMON = {
 
 def with_bidders(ctx: Context) -> ir.Table:
     """Return the process base with a ``bidders`` column and an ``is_competitive`` flag."""
-    base = ctx.process_base()
-    bids = ctx["bids"]
-    tenderers = ctx["bid_tenderers"]
-    sub = bids.filter(submitted(bids))
-    sub = sub.join(tenderers, [sub.ocid == tenderers.ocid, sub.bid_index == tenderers.bid_index]).select(
-        sub.ocid, tenderers.tenderer_id
-    )
-    counted = sub.group_by("ocid").aggregate(bid_tenderers=sub.tenderer_id.nunique())
-    joined = base.left_join(counted, base.ocid == counted.ocid).select(base, counted.bid_tenderers)
+    joined = process_facts(ctx)
     methods = list(ctx.settings["competition.procurement_methods"])
     return joined.mutate(
         bidders=joined.number_of_tenderers.fill_null(joined.bid_tenderers.cast("int64")),

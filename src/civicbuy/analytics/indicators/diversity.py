@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import ibis
 
-from civicbuy.analytics.indicators.context import FALSE, TRUE, result, text_contains_any
+from civicbuy.analytics.indicators.context import FALSE, TRUE, result, shared_relation, text_contains_any
 from civicbuy.analytics.indicators.measures import share_by_level
 from civicbuy.analytics.indicators.registry import HIGHER_IS_BETTER, indicator
 from civicbuy.analytics.ocds.exceptions import SettingsError
@@ -36,6 +36,10 @@ COMMON = {
 
 def award_suppliers(ctx: Context) -> ir.Table:
     """Suppliers of active awards with the supplier's party details, award value and buyer."""
+    return ctx.shared("award_suppliers", lambda: _award_suppliers(ctx))
+
+
+def _award_suppliers(ctx: Context) -> ir.Table:
     awards = ctx["awards"]
     suppliers = ctx["suppliers"]
     parties = ctx["parties"]
@@ -47,7 +51,7 @@ def award_suppliers(ctx: Context) -> ir.Table:
     j = j.left_join(parties, [j.ocid == parties.ocid, j.supplier_id == parties.party_id]).select(
         j, parties.scale, parties.classifications, parties.region, parties.locality
     )
-    return j.join(processes, j.ocid == processes.ocid).select(j, processes.buyer_id)
+    return shared_relation(j.join(processes, j.ocid == processes.ocid).select(j, processes.buyer_id))
 
 
 @indicator(

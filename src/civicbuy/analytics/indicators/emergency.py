@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from civicbuy.analytics.indicators.context import TRUE, text_contains_any
+from civicbuy.analytics.indicators.context import TRUE, shared_relation, text_contains_any
 from civicbuy.analytics.indicators.measures import share_by_level
 from civicbuy.analytics.indicators.registry import NEUTRAL, indicator
 
@@ -36,7 +36,11 @@ COMMON = {
 
 
 def emergency_processes(ctx: Context) -> ir.Table:
-    """Return the process base with an ``is_emergency`` column."""
+    """Return the process base with an ``is_emergency`` column (matched once for both indicators and levels)."""
+    return ctx.shared("emergency_processes", lambda: _emergency_processes(ctx))
+
+
+def _emergency_processes(ctx: Context) -> ir.Table:
     t = ctx.process_base()
     texts = [
         t.procurement_method_rationale,
@@ -45,7 +49,8 @@ def emergency_processes(ctx: Context) -> ir.Table:
         t.title,
         t.description,
     ]
-    return t.mutate(is_emergency=text_contains_any(texts, list(ctx.settings["emergency.keywords"])))
+    keywords = list(ctx.settings["emergency.keywords"])
+    return shared_relation(t.select("ocid", "buyer_id", is_emergency=text_contains_any(texts, keywords)))
 
 
 @indicator(

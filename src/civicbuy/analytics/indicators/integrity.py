@@ -13,14 +13,8 @@ from typing import TYPE_CHECKING
 
 import ibis
 
-from civicbuy.analytics.indicators.context import (
-    FALSE,
-    FINAL_AWARD_STATUSES,
-    SUBMITTED_EXCLUDED,
-    currency_label,
-    days_between,
-    result,
-)
+from civicbuy.analytics.indicators.context import FALSE, currency_label, days_between, result
+from civicbuy.analytics.indicators.facts import process_facts
 from civicbuy.analytics.indicators.registry import HIGHER_IS_WORSE, indicator
 
 if TYPE_CHECKING:
@@ -48,22 +42,6 @@ def _common_reasons(base: ir.Table) -> list[tuple[ir.BooleanValue, str]]:
 
 def _reason(branches: list[tuple[ir.BooleanValue, str | ir.StringValue]]) -> ir.StringValue:
     return ibis.cases(*branches, else_="")
-
-
-def submitted(bids: ir.Table) -> ir.BooleanValue:
-    """Return whether a bid is submitted (Cardinal: status pending, valid or disqualified; not invited/withdrawn)."""
-    return bids.status.notnull() & ~bids.status.isin(SUBMITTED_EXCLUDED)
-
-
-def award_facts(ctx: Context) -> ir.Table:
-    """Per process: number of active awards, whether all awards are final, the single active supplier."""
-    awards = ctx["awards"]
-    return awards.group_by("ocid").aggregate(
-        active_awards=ibis.ifelse(awards.status == "active", 1, 0).sum(),
-        open_awards=ibis.ifelse(awards.status.notnull() & ~awards.status.isin(FINAL_AWARD_STATUSES), 1, 0).sum(),
-        multi_supplier_awards=ibis.ifelse((awards.status == "active") & (awards.suppliers_count > 1), 1, 0).sum(),
-        active_supplier=awards.supplier_id.max(where=awards.status == "active"),
-    )
 
 
 @indicator(
@@ -163,21 +141,7 @@ def r018(ctx: Context) -> ir.Table:
 )
 def r028(ctx: Context) -> ir.Table:
     """Compute R028 for every process."""
-    base = ctx.process_base()
-    bids = ctx["bids"]
-    tenderers = ctx["bid_tenderers"]
-    priced = bids.filter(submitted(bids) & bids.value_amount.notnull())
-    per_bid = priced.join(tenderers, [priced.ocid == tenderers.ocid, priced.bid_index == tenderers.bid_index]).select(
-        priced.ocid, priced.value_amount, priced.value_currency, tenderers.tenderer_id
-    )
-    per_bid = per_bid.filter(per_bid.tenderer_id.notnull())
-    per_price = per_bid.group_by(["ocid", "value_amount", "value_currency"]).aggregate(n=per_bid.tenderer_id.nunique())
-    same = per_price.group_by("ocid").aggregate(max_same=per_price.n.max())
-    counts = priced.group_by("ocid").aggregate(priced_bids=priced.count())
-    any_bids = bids.group_by("ocid").aggregate(bids_n=bids.count())
-    joined = base.left_join(any_bids, base.ocid == any_bids.ocid).select(base, any_bids.bids_n)
-    joined = joined.left_join(counts, joined.ocid == counts.ocid).select(joined, counts.priced_bids)
-    joined = joined.left_join(same, joined.ocid == same.ocid).select(joined, same.max_same)
+    joined = process_facts(ctx)
     fixed = list(ctx.settings["fixed_price_procurement_methods"])
     branches = [(joined.status.fill_null("") == "cancelled", CANCELLED), (joined.bids_n.isnull(), NO_BIDS)]
     if fixed:
@@ -206,24 +170,6 @@ def r028(ctx: Context) -> ir.Table:
     )
 
 
-def _valid_bid_tenderers(ctx: Context) -> ir.Table:
-    bids = ctx["bids"]
-    tenderers = ctx["bid_tenderers"]
-    valid = bids.filter(bids.status == "valid")
-    joined = valid.join(tenderers, [valid.ocid == tenderers.ocid, valid.bid_index == tenderers.bid_index])
-    return joined.select(valid.ocid, valid.bid_index, valid.date, tenderers.tenderer_id).filter(
-        lambda t: t.tenderer_id.notnull()
-    )
-
-
-def _active_suppliers(ctx: Context) -> ir.Table:
-    awards = ctx["awards"]
-    suppliers = ctx["suppliers"]
-    active = awards.filter(awards.status == "active")
-    joined = active.join(suppliers, [active.ocid == suppliers.ocid, active.award_index == suppliers.award_index])
-    return joined.select(active.ocid, suppliers.supplier_id).filter(lambda t: t.supplier_id.notnull()).distinct()
-
-
 @indicator(
     code="R030",
     name="Late bid won",
@@ -243,29 +189,13 @@ def _active_suppliers(ctx: Context) -> ir.Table:
 )
 def r030(ctx: Context) -> ir.Table:
     """Compute R030 for every process."""
-    base = ctx.process_base()
-    valid = _valid_bid_tenderers(ctx)
-    winners = _active_suppliers(ctx)
-    won = valid.join(winners, [valid.ocid == winners.ocid, valid.tenderer_id == winners.supplier_id]).select(
-        valid.ocid, valid.date
-    )
-    ends = base.select("ocid", "tender_period_end")
-    late = won.join(ends, won.ocid == ends.ocid).select(won.ocid, won.date, ends.tender_period_end)
-    late_counts = late.group_by("ocid").aggregate(
-        dated=ibis.ifelse(late.date.notnull(), 1, 0).sum(),
-        late=ibis.ifelse(late.date > late.tender_period_end, 1, 0).sum(),
-    )
-    has_valid = valid.group_by("ocid").aggregate(valid_n=valid.count())
-    has_winner = winners.group_by("ocid").aggregate(winners_n=winners.count())
-    j = base.left_join(has_valid, base.ocid == has_valid.ocid).select(base, has_valid.valid_n)
-    j = j.left_join(has_winner, j.ocid == has_winner.ocid).select(j, has_winner.winners_n)
-    j = j.left_join(late_counts, j.ocid == late_counts.ocid).select(j, late_counts.dated, late_counts.late)
+    j = process_facts(ctx)
     reason = _reason(
         [
             *_common_reasons(j),
             (j.tender_period_end.isnull(), "no submission deadline (/tender/tenderPeriod/endDate)"),
-            (j.valid_n.isnull(), "no valid bids with a tenderer (/bids/details[]/status is never valid)"),
-            (j.winners_n.isnull(), "no active award with a supplier (/awards[]/status, /awards[]/suppliers)"),
+            (j.valid_n.fill_null(0) == 0, "no valid bids with a tenderer (/bids/details[]/status is never valid)"),
+            (j.winner_n.fill_null(0) == 0, "no active award with a supplier (/awards[]/status, /awards[]/suppliers)"),
             (j.dated.fill_null(0) == 0, "the winning bids have no date (/bids/details[]/date)"),
         ]
     )
@@ -300,40 +230,11 @@ def r030(ctx: Context) -> ir.Table:
 )
 def r035(ctx: Context) -> ir.Table:
     """Compute R035 for every process."""
-    base = ctx.process_base()
-    bids = ctx["bids"]
-    tenderers = ctx["bid_tenderers"]
-    valid = _valid_bid_tenderers(ctx)
-    valid_facts = valid.group_by("ocid").aggregate(
-        valid_tenderers=valid.tenderer_id.nunique(), valid_tenderer=valid.tenderer_id.max()
-    )
-    winners = _active_suppliers(ctx)
-    winner_facts = winners.group_by("ocid").aggregate(
-        winner_n=winners.supplier_id.nunique(), winner=winners.supplier_id.max()
-    )
-    disq = bids.filter(bids.status == "disqualified")
-    disq = disq.join(tenderers, [disq.ocid == tenderers.ocid, disq.bid_index == tenderers.bid_index]).select(
-        disq.ocid, tenderers.tenderer_id
-    )
-    disq = disq.left_join(valid_facts, disq.ocid == valid_facts.ocid).select(
-        disq.ocid, disq.tenderer_id, valid_facts.valid_tenderer
-    )
-    disq = disq.filter(disq.tenderer_id.notnull() & (disq.tenderer_id != disq.valid_tenderer.fill_null("")))
-    disq_facts = disq.group_by("ocid").aggregate(disqualified=disq.tenderer_id.nunique())
-    with_status = bids.filter(bids.status.notnull())
-    any_bids = with_status.group_by("ocid").aggregate(bids_n=with_status.count())
-    awards = award_facts(ctx)
-    j = base.left_join(any_bids, base.ocid == any_bids.ocid).select(base, any_bids.bids_n)
-    j = j.left_join(awards, j.ocid == awards.ocid).select(j, awards.active_awards, awards.open_awards)
-    j = j.left_join(valid_facts, j.ocid == valid_facts.ocid).select(
-        j, valid_facts.valid_tenderers, valid_facts.valid_tenderer
-    )
-    j = j.left_join(winner_facts, j.ocid == winner_facts.ocid).select(j, winner_facts.winner_n, winner_facts.winner)
-    j = j.left_join(disq_facts, j.ocid == disq_facts.ocid).select(j, disq_facts.disqualified)
+    j = process_facts(ctx)
     reason = _reason(
         [
             (j.status.fill_null("") == "cancelled", CANCELLED),
-            (j.bids_n.isnull(), "no bids with a status (/bids/details[]/status)"),
+            (j.status_bids.fill_null(0) == 0, "no bids with a status (/bids/details[]/status)"),
             (j.open_awards.fill_null(0) > 0, "an award is pending or has a non-final status (/awards[]/status)"),
             (j.active_awards.fill_null(0) == 0, "no active award (/awards[]/status)"),
         ]
@@ -369,25 +270,7 @@ def r035(ctx: Context) -> ir.Table:
 )
 def r036(ctx: Context) -> ir.Table:
     """Compute R036 for every process."""
-    base = ctx.process_base()
-    bids = ctx["bids"]
-    with_currency = ctx.with_currency(bids)
-    priced = with_currency.filter(
-        submitted(with_currency)
-        & with_currency.value_amount.notnull()
-        & (with_currency.value_currency == with_currency.main_currency.fill_null(""))
-    )
-    facts = priced.group_by("ocid").aggregate(
-        lowest=priced.value_amount.min(),
-        lowest_disqualified=priced.value_amount.min(where=priced.status == "disqualified"),
-        valid_priced=ibis.ifelse(priced.status == "valid", 1, 0).sum(),
-    )
-    any_bids = bids.group_by("ocid").aggregate(bids_n=bids.count())
-    awards = award_facts(ctx)
-    j = base.left_join(any_bids, base.ocid == any_bids.ocid).select(base, any_bids.bids_n)
-    j = j.left_join(awards, j.ocid == awards.ocid).select(j, awards.active_awards)
-    j = j.left_join(facts, j.ocid == facts.ocid).select(j, facts.lowest, facts.lowest_disqualified, facts.valid_priced)
-    j = ctx.with_currency(j)
+    j = process_facts(ctx)
     no_valid = ibis.literal("no valid bid with an amount in ") + currency_label(j.main_currency)
     reason = _reason(
         [

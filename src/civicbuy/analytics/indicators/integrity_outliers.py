@@ -12,14 +12,8 @@ from typing import TYPE_CHECKING
 import ibis
 
 from civicbuy.analytics.indicators.context import currency_label, lower_fence, result, upper_fence
-from civicbuy.analytics.indicators.integrity import (
-    CANCELLED,
-    NO_BIDS,
-    PROCESS_FLAG,
-    RED_FLAG,
-    award_facts,
-    submitted,
-)
+from civicbuy.analytics.indicators.facts import award_facts, process_facts, submitted
+from civicbuy.analytics.indicators.integrity import CANCELLED, NO_BIDS, PROCESS_FLAG, RED_FLAG
 from civicbuy.analytics.indicators.registry import HIGHER_IS_BETTER, HIGHER_IS_WORSE, indicator
 
 if TYPE_CHECKING:
@@ -61,30 +55,7 @@ def second_lowest_bid_ratios(ctx: Context) -> ir.Table:
     Cardinal's conditions: awards are final, exactly one active award, made to one supplier; valid bids with one
     tenderer and an amount in the main currency; the winner's lowest valid bid; the lowest bid won.
     """
-    base = ctx.process_base()
-    bids = ctx.with_currency(ctx["bids"])
-    awards = award_facts(ctx)
-    valid = bids.filter(
-        (bids.status == "valid")
-        & (bids.tenderers_count == 1)
-        & bids.tenderer_id.notnull()
-        & bids.value_amount.notnull()
-        & (bids.value_currency == bids.main_currency.fill_null(""))
-    )
-    valid = valid.join(awards, valid.ocid == awards.ocid).select(
-        valid.ocid, valid.tenderer_id, valid.value_amount, awards.active_supplier
-    )
-    amounts = valid.group_by("ocid").aggregate(
-        winner=valid.value_amount.min(where=valid.tenderer_id == valid.active_supplier),
-        other=valid.value_amount.min(where=valid.tenderer_id != valid.active_supplier),
-    )
-    any_bids = bids.group_by("ocid").aggregate(bids_n=bids.count())
-    j = base.left_join(any_bids, base.ocid == any_bids.ocid).select(base, any_bids.bids_n)
-    j = j.left_join(awards, j.ocid == awards.ocid).select(
-        j, awards.active_awards, awards.open_awards, awards.multi_supplier_awards, awards.active_supplier
-    )
-    j = j.left_join(amounts, j.ocid == amounts.ocid).select(j, amounts.winner, amounts.other)
-    j = ctx.with_currency(j)
+    j = process_facts(ctx)
     no_winner_bid = ibis.literal("no valid bid of the winner with an amount in ") + currency_label(j.main_currency)
     reason = ibis.cases(
         (j.status.fill_null("") == "cancelled", CANCELLED),
@@ -93,13 +64,13 @@ def second_lowest_bid_ratios(ctx: Context) -> ir.Table:
         (j.open_awards > 0, "an award is pending or has a non-final status (/awards[]/status)"),
         (j.active_awards != 1, "not exactly one active award (lots are needed to compare bids)"),
         (j.multi_supplier_awards > 0, "the active award has several suppliers"),
-        (j.winner.isnull(), no_winner_bid),
-        (j.other.isnull(), "no other valid bid with an amount in the main currency"),
-        (j.winner == 0, "the winning bid is 0"),
-        (j.other < j.winner, "the lowest bid did not win, so the award criteria are not price-only"),
+        (j.winner_bid.isnull(), no_winner_bid),
+        (j.other_bid.isnull(), "no other valid bid with an amount in the main currency"),
+        (j.winner_bid == 0, "the winning bid is 0"),
+        (j.other_bid < j.winner_bid, "the lowest bid did not win, so the award criteria are not price-only"),
         else_="",
     )
-    ratio = ibis.ifelse(reason == "", (j.other - j.winner) / j.winner, None)
+    ratio = ibis.ifelse(reason == "", (j.other_bid - j.winner_bid) / j.winner_bid, None)
     return j.select("ocid", ratio=ratio.cast("float64"), reason=reason)
 
 

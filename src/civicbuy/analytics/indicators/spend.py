@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import ibis
 
-from civicbuy.analytics.indicators.context import currency_label
+from civicbuy.analytics.indicators.context import currency_label, shared_relation
 from civicbuy.analytics.indicators.measures import sum_by_level
 from civicbuy.analytics.indicators.registry import NEUTRAL, indicator
 
@@ -24,11 +24,11 @@ NO_VALUE = "no active award with a value in the main currency"
 
 
 def active_awards(ctx: Context) -> ir.Table:
-    """Active awards with buyer, method, CPV division and single supplier."""
+    """Active awards with buyer, method, CPV division, single supplier and the main currency."""
     awards = ctx["awards"]
     base = ctx.process_base()
     active = awards.filter(awards.status == "active")
-    return active.join(base, active.ocid == base.ocid).select(
+    joined = active.join(base, active.ocid == base.ocid).select(
         active.ocid,
         active.value_amount,
         active.value_currency,
@@ -38,6 +38,7 @@ def active_awards(ctx: Context) -> ir.Table:
         base.procurement_method,
         base.cpv_division,
     )
+    return ctx.shared("active_awards", lambda: shared_relation(ctx.with_currency(joined)))
 
 
 @indicator(
@@ -57,7 +58,7 @@ def active_awards(ctx: Context) -> ir.Table:
 )
 def awarded_value(ctx: Context) -> ir.Table:
     """Compute awarded value."""
-    t = ctx.with_currency(active_awards(ctx))
+    t = active_awards(ctx)
     amount = ibis.ifelse(t.value_currency == t.main_currency.fill_null(""), t.value_amount, None)
     sums = sum_by_level(
         t,
@@ -94,6 +95,6 @@ def awarded_value(ctx: Context) -> ir.Table:
 )
 def other_currency_awards(ctx: Context) -> ir.Table:
     """Count awards in other currencies."""
-    t = ctx.with_currency(active_awards(ctx))
+    t = active_awards(ctx)
     other = ibis.ifelse(t.value_currency.notnull() & (t.value_currency != t.main_currency.fill_null("")), 1.0, 0.0)
     return sum_by_level(t, other, "no active awards", {"buyer": "buyer_id"})

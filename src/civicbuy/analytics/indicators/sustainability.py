@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from civicbuy.analytics.indicators.context import text_contains_any
+from civicbuy.analytics.indicators.context import shared_relation, text_contains_any
 from civicbuy.analytics.indicators.measures import share_by_level
 from civicbuy.analytics.indicators.registry import HIGHER_IS_BETTER, indicator
 
@@ -24,15 +24,31 @@ INPUTS = (
     "/tender/eligibilityCriteria",
     "/tender/description",
 )
+#: Goal code prefix and the setting with the keyword rules.
+SETTINGS = {
+    "environmental": "sustainability.environmental_keywords",
+    "social": "sustainability.social_keywords",
+}
 
 
-def _share(ctx: Context, prefix: str, setting: str) -> ir.Table:
+def _criteria(ctx: Context) -> ir.Table:
+    """Per process: buyer, whether it has a tender, and whether it has environmental and social criteria.
+
+    Matched once for both indicators and both levels (keyword rules are regular expressions over long texts).
+    """
     t = ctx.process_base()
     goals = t.sustainability_goals.fill_null("")
-    keywords = list(ctx.settings[setting])
     texts = [t.award_criteria_details, t.eligibility_criteria, t.title, t.description]
-    hit = goals.contains(prefix) | text_contains_any(texts, keywords)
-    return share_by_level(t, hit, t.has_tender, "no process has a tender")
+    hits = {
+        prefix: goals.contains(prefix) | text_contains_any(texts, list(ctx.settings[setting]))
+        for prefix, setting in SETTINGS.items()
+    }
+    return shared_relation(t.select("buyer_id", "has_tender", **hits))
+
+
+def _share(ctx: Context, prefix: str) -> ir.Table:
+    t = ctx.shared("sustainability_criteria", lambda: _criteria(ctx))
+    return share_by_level(t, t[prefix], t.has_tender, "no process has a tender")
 
 
 @indicator(
@@ -52,7 +68,7 @@ def _share(ctx: Context, prefix: str, setting: str) -> ir.Table:
 )
 def environmental_criteria_share(ctx: Context) -> ir.Table:
     """Compute the environmental criteria share."""
-    return _share(ctx, "environmental", "sustainability.environmental_keywords")
+    return _share(ctx, "environmental")
 
 
 @indicator(
@@ -72,4 +88,4 @@ def environmental_criteria_share(ctx: Context) -> ir.Table:
 )
 def social_criteria_share(ctx: Context) -> ir.Table:
     """Compute the social criteria share."""
-    return _share(ctx, "social", "sustainability.social_keywords")
+    return _share(ctx, "social")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import ibis
 
 from civicbuy.analytics.indicators.context import days_between
+from civicbuy.analytics.indicators.facts import process_facts
 from civicbuy.analytics.indicators.measures import mean_by_level
 from civicbuy.analytics.indicators.registry import NEUTRAL, indicator
 
@@ -23,14 +24,8 @@ COMMON = {"family": "timeliness", "levels": ("dataset", "buyer"), "themes": ("ef
 
 
 def _milestones(ctx: Context) -> ir.Table:
-    base = ctx.process_base()
-    awards = ctx["awards"]
-    contracts = ctx["contracts"]
-    active = awards.filter(awards.status == "active")
-    first_award = active.group_by("ocid").aggregate(award_date=active.date.min())
-    first_contract = contracts.group_by("ocid").aggregate(signed=contracts.date_signed.min())
-    j = base.left_join(first_award, base.ocid == first_award.ocid).select(base, first_award.award_date)
-    return j.left_join(first_contract, j.ocid == first_contract.ocid).select(j, first_contract.signed)
+    """The process facts: ``award_date`` is the earliest active award's date, ``signed`` the earliest signature."""
+    return process_facts(ctx)
 
 
 def _mean_days(ctx: Context, start: str, end: str, empty: str) -> ir.Table:

@@ -1,0 +1,56 @@
+"""Results streamed as record batches, and the per-process facts shared by every process-level indicator."""
+
+import ibis.expr.operations as ops
+import pyarrow as pa
+import pytest
+
+from civicbuy.analytics import api
+from civicbuy.analytics.indicators import runner
+from civicbuy.analytics.indicators.context import Context
+from civicbuy.analytics.indicators.facts import process_facts
+from civicbuy.analytics.ocds.exceptions import SettingsError
+from civicbuy.analytics.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory, compiled_jsonl):
+    return api.ingest(compiled_jsonl, tmp_path_factory.mktemp("streaming") / "data" / "sample")
+
+
+@pytest.fixture(autouse=True)
+def cache_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("CIVICBUY_CACHE_DIR", str(tmp_path / "cache"))
+    runner.forget_compiled()
+
+
+def test_streamed_batches_are_the_computed_table(dataset):
+    table = api.compute_indicators(dataset, store=False)
+    batches = list(api.stream_indicators(dataset, batch_size=500))
+    assert len(batches) > 1
+    assert all(batch.num_rows <= 500 for batch in batches)
+    assert all(batch.schema == runner.RESULT_SCHEMA for batch in batches)
+    assert pa.Table.from_batches(batches, schema=runner.RESULT_SCHEMA).equals(table)
+
+
+def test_streaming_a_file_and_a_selection(compiled_jsonl):
+    batches = list(api.stream_indicators(compiled_jsonl, indicators=["R003", "R018"]))
+    rows = pa.Table.from_batches(batches).to_pylist()
+    assert {row["indicator"] for row in rows} == {"R003", "R018"}
+    assert sum(1 for row in rows if row["indicator"] == "R003" and row["flagged"]) == 34
+
+
+def test_an_unknown_code_fails_before_iterating(tmp_path):
+    missing = tmp_path / "not-read.jsonl"
+    missing.write_text("this is not read")
+    with pytest.raises(SettingsError, match="unknown indicator code: R999"):
+        api.stream_indicators(missing, indicators=["R999"])
+
+
+def test_process_facts_are_one_relation_for_the_whole_suite():
+    """Every process-level indicator reads the same joins: Ibis must not fold a copy of them into each one."""
+    tables = runner.unbound_tables()
+    facts = process_facts(Context(tables, Settings())).op()
+    chain = next(iter(facts.find(ops.JoinChain)))
+    suite = runner.suite_expression(tables, Settings(), runner.select_indicators())
+    copies = {op for op in suite.op().find(ops.JoinChain) if len(op.rest) == len(chain.rest)}
+    assert copies == {chain}
