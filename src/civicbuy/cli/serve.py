@@ -75,7 +75,7 @@ def sweep_abandoned_jobs() -> None:
     if not module_exists("civicbuy.dashboard.jobs"):
         return
     django_env.setup()
-    from django.db import DatabaseError, connections
+    from django.db import DatabaseError
 
     from civicbuy.dashboard.jobs import sweep_at_worker_start
 
@@ -84,10 +84,18 @@ def sweep_abandoned_jobs() -> None:
     except DatabaseError as error:
         click.echo(f"Warning: could not check for interrupted ingests ({error}).", err=True)
         return
-    finally:
-        connections.close_all()
     if done["jobs_failed"]:
         click.echo(f"Marked {done['jobs_failed']} interrupted ingest(s) as failed; they need uploading again.")
+
+
+def _close_database_connections() -> None:
+    """Close what the sweep opened: the server and worker processes open their own connections."""
+    from django.conf import settings
+
+    if settings.configured:
+        from django.db import connections
+
+        connections.close_all()
 
 
 @click.command()
@@ -108,6 +116,7 @@ def serve(port: int, host: str, workers: int, with_worker: bool) -> None:
         web += ["--logger-class", "civicbuy.cli.access_log.JsonAccessLogger"]  # one JSON object per line
     if with_worker:
         sweep_abandoned_jobs()
+        _close_database_connections()
     processes = [subprocess.Popen(web, env=env_vars)]  # noqa: S603 - fixed argv
     if with_worker:
         worker = [
