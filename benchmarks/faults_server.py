@@ -2,10 +2,11 @@
 
     .venv/bin/python benchmarks/faults_server.py
 
-Production profile on a fresh PostgreSQL database. 1) `civicbuy setup` queues the demo city's ingest; once the
-worker reports it running, every process of `civicbuy serve` (gunicorn master, its workers, the task worker)
-gets SIGKILL. The server is started again; the script records what the job becomes (failed or resumed) and
-checks the dataset is either absent or complete. 2) Case submissions are posted while the gunicorn workers
+Production profile on a fresh PostgreSQL database. 1) `civicbuy setup` loads the demo city's dataset; a new
+version of it (20,000 processes) is then queued for the task worker, as an upload would be; once the worker reports
+it running, every process of `civicbuy serve` (gunicorn master, its workers, the task worker) gets SIGKILL. The
+server is started again; the script records what the job becomes (failed or resumed), that the dataset still shows
+its previous version, and that no folder of the killed job is left. 2) Case submissions are posted while the gunicorn workers
 are killed mid-way; after restart every submission answered with a redirect must be stored with its draft,
 and no draft may exist without its submission record (the all-or-nothing transaction).
 Writes benchmarks/out/faults_server.json.
@@ -34,6 +35,17 @@ from tests.casestudies.factories import submission_data  # noqa: E402
 CIVICBUY = str(Path(sys.executable).parent / "civicbuy")
 PG = "postgres://postgres@127.0.0.1:5432"
 PORT = 18733
+#: Queues a 20,000-process ingest of the demo dataset for the task worker, as the upload view does.
+QUEUE_INGEST = """
+import django
+django.setup()
+from civicbuy.analytics import synthetic
+from civicbuy.dashboard import jobs, setup, storage
+from civicbuy.dashboard.models import IngestJob
+job = IngestJob.objects.create(dataset=setup.demo_dataset(), file_name="city-20000.jsonl")
+synthetic.write_jsonl(storage.upload_path(job), 20000, seed=7)
+jobs.ingest_dataset.enqueue(job.pk)
+"""
 
 
 def psql(database: str, sql: str) -> str:
@@ -134,6 +146,13 @@ def main() -> None:  # noqa: PLR0915 - one linear scenario, step by step
     result: dict[str, object] = {}
     try:
         subprocess.run([CIVICBUY, "setup"], env=env, check=True, capture_output=True)
+        before = psql(database, "select current_job_id from dashboard_dataset")
+        subprocess.run(
+            [sys.executable, "-c", QUEUE_INGEST],
+            env={**env, "DJANGO_SETTINGS_MODULE": "civicbuy.config.settings"},
+            check=True,
+            capture_output=True,
+        )
         server = serve(env, log)
         for _ in range(600):
             status = psql(
@@ -142,10 +161,11 @@ def main() -> None:  # noqa: PLR0915 - one linear scenario, step by step
             if status.startswith("running"):
                 break
             time.sleep(0.5)
-        time.sleep(3)
+        time.sleep(1)  # the engine is reading and writing its new version
         result["ingest_before_kill"] = psql(database, "select status, stage, percent from dashboard_ingestjob")
         result["processes_killed_during_ingest"] = kill_all(server)
-        result["dataset_ready_after_kill"] = psql(database, "select current_job_id is not null from dashboard_dataset")
+        result["dataset_version_before"] = before
+        result["dataset_version_after_kill"] = psql(database, "select current_job_id from dashboard_dataset")
         server = serve(env, log)
         deadline = time.monotonic() + 420
         while time.monotonic() < deadline:
@@ -161,9 +181,9 @@ def main() -> None:  # noqa: PLR0915 - one linear scenario, step by step
         result["ingest_after_restart"] = psql(
             database, "select id, status, stage, percent, message from dashboard_ingestjob order by id"
         )
-        result["dataset_ready_after_restart"] = psql(
-            database, "select current_job_id is not null from dashboard_dataset"
-        )
+        result["dataset_version_after_restart"] = psql(database, "select current_job_id from dashboard_dataset")
+        killed = psql(database, "select key from dashboard_ingestjob order by id desc limit 1")
+        result["files_of_killed_job_left"] = sorted(str(p.relative_to(data)) for p in data.rglob(f"*{killed}*"))
 
         answers: list[tuple[str, int]] = []
         threads = [
