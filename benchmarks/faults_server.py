@@ -6,9 +6,9 @@ Production profile on a fresh PostgreSQL database. 1) `civicbuy setup` loads the
 version of it (20,000 processes) is then queued for the task worker, as an upload would be; once the worker reports
 it running, every process of `civicbuy serve` (gunicorn master, its workers, the task worker) gets SIGKILL. The
 server is started again; the script records what the job becomes (failed or resumed), that the dataset still shows
-its previous version, and that no folder of the killed job is left. 2) Case submissions are posted while the gunicorn workers
-are killed mid-way; after restart every submission answered with a redirect must be stored with its draft,
-and no draft may exist without its submission record (the all-or-nothing transaction).
+its previous version, and that no folder of the killed job is left. 2) Case submissions are posted while the
+gunicorn workers are killed mid-way; after restart every submission answered with a redirect must be stored with
+its draft, and no draft may exist without its submission record (the all-or-nothing transaction).
 Writes benchmarks/out/faults_server.json.
 """
 
