@@ -19,8 +19,38 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
+
+
+def measure(client: Any, name: str, url: str, repeat: int) -> tuple[str, float, float, float]:
+    """Render ``url`` ``repeat`` times; return the first render, the background work it started and the warm median.
+
+    A view may start work in the background (figures for a new filter, then the charts of those figures, charts not
+    drawn at ingest) and say so on the page; that work is waited for after each render, so that later renders show
+    the finished page and are not slowed by it. The background time is the total of those waits.
+    """
+    from civicbuy.dashboard import charts, summary
+
+    measured = []
+    background = 0.0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        response = client.get(url, headers={"HX-Request": "true"} if "htmx" in name else {})
+        measured.append(time.perf_counter() - start)
+        if response.status_code != 200:
+            sys.exit(f"{url}: HTTP {response.status_code}")
+        start = time.perf_counter()
+        while summary._PENDING or charts._PENDING:  # noqa: SLF001 - the benchmark watches the queues
+            time.sleep(0.05)
+        background += time.perf_counter() - start
+    warm = statistics.median(measured[1:]) if len(measured) > 1 else measured[0]
+    print(
+        f"{name:<40} first {measured[0]:7.3f} s   background {background:7.3f} s   median of the rest {warm:7.3f} s",
+        flush=True,
+    )
+    return name, measured[0], background, warm
 
 
 def main() -> None:  # noqa: PLR0915 - one linear script
@@ -118,25 +148,14 @@ def main() -> None:  # noqa: PLR0915 - one linear script
         ("export indicators.csv", f"{base}export/indicators.csv"),
         ("PDF report", f"{base}report.pdf"),
     ]
-    results = []
-    for name, url in pages:
-        measured = []
-        for _ in range(args.repeat):
-            start = time.perf_counter()
-            response = client.get(url, headers={"HX-Request": "true"} if "htmx" in name else {})
-            measured.append(time.perf_counter() - start)
-            if response.status_code != 200:
-                sys.exit(f"{url}: HTTP {response.status_code}")
-        warm = statistics.median(measured[1:]) if len(measured) > 1 else measured[0]
-        results.append((name, measured[0], warm))
-        print(f"{name:<40} first {measured[0]:7.3f} s   median of the rest {warm:7.3f} s", flush=True)
+    results = [measure(client, name, url, args.repeat) for name, url in pages]
 
     print(f"\nDataset: {label}, {processes:,} processes, {len(overview['buyer_choices'])} buyers")
     for step, seconds in timings.items():
         print(f"{step}: {seconds:,.1f} s")
-    print("\n| page | first render (s) | warm median (s) |\n|---|---:|---:|")
-    for name, first, warm in results:
-        print(f"| {name} | {first:.3f} | {warm:.3f} |")
+    print("\n| page | first render (s) | background work it started (s) | warm median (s) |\n|---|---:|---:|---:|")
+    for name, first, background, warm in results:
+        print(f"| {name} | {first:.3f} | {background:.1f} | {warm:.3f} |")
 
 
 if __name__ == "__main__":

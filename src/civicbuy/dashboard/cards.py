@@ -9,9 +9,11 @@ registry. Links are resolved by the caller (``links``), so the worker can build 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -207,9 +209,16 @@ def _integrity_card(summary: Summary, filters: Filters, title: str) -> Card:
 
 
 def _engine_card(
-    summary: Summary, filters: Filters, family: str, title: str, headline_code: str | None, *, wait: bool
+    summary: Summary,
+    filters: Filters,
+    family: str,
+    title: str,
+    headline_code: str | None,
+    *,
+    wait: bool,
+    then: Callable[[], None] | None = None,
 ) -> Card:
-    values = summary.engine_values(filters, wait=wait)
+    values = summary.engine_values(filters, wait=wait, then=then)
     if values is None:
         card = Card(family, title, None, pending=True)
         card.note = _(
@@ -331,18 +340,26 @@ def _add_charts(
         )
 
 
-def family_cards(summary: Summary, filters: Filters, links: Links | None = None, *, wait: bool = True) -> list[Card]:
+def family_cards(
+    summary: Summary,
+    filters: Filters,
+    links: Links | None = None,
+    *,
+    wait: bool = True,
+    then: Callable[[], None] | None = None,
+) -> list[Card]:
     """Return the cards of every indicator family for the filtered data.
 
     With ``wait=False`` (pages), figures that take seconds to compute the first time (CPV division and method
-    filters) are computed in the background, and their cards say so.
+    filters) are computed in the background, and their cards say so; ``then`` runs in that background job once
+    they are stored (see :meth:`Summary.engine_values`).
     """
     result = []
     for family, title, headline in FAMILIES:
         if family == "integrity":
             card = _integrity_card(summary, filters, str(title))
         else:
-            card = _engine_card(summary, filters, family, str(title), headline, wait=wait)
+            card = _engine_card(summary, filters, family, str(title), headline, wait=wait, then=then)
         if links is not None:
             for row in card.rows:
                 row.guide_url = links.step_url(row.guide_step) if row.guide_step else None
@@ -352,3 +369,26 @@ def family_cards(summary: Summary, filters: Filters, links: Links | None = None,
             card.cases = links.cases(themes)
         result.append(card)
     return result
+
+
+def drawing_charts(summary: Summary, filters: Filters) -> Callable[[], None]:
+    """Return a job that draws the charts of the cards for ``filters`` into the summary's chart cache.
+
+    Pages pass it as ``then`` to :func:`family_cards`: it runs in the background job that computes a new filter's
+    figures, in the page's language, so the charts are ready with the figures. Drawing them during the next
+    page view instead took that view over a second (vl-convert's drawing competes with the page for 2 cores).
+    """
+    language = translation.get_language()
+    path, engine = summary.path, summary.engine
+
+    def draw() -> None:
+        with translation.override(language):
+            later = Summary(path, engine)
+            try:
+                for card in family_cards(later, filters):
+                    for chart in card.charts:
+                        charts.render(chart, path / charts.CACHE)
+            finally:
+                later.close()
+
+    return draw

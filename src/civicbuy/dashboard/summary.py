@@ -24,6 +24,7 @@ import shutil
 import statistics
 import tempfile
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -374,24 +375,30 @@ class Summary:
             self._values[slice_name] = {(r[0], r[1], r[2]): r[3] for r in rows}
         return self._values[slice_name]
 
-    def engine_values(self, filters: Filters, *, wait: bool = True) -> dict[tuple[str, str, str], float | None] | None:
+    def engine_values(
+        self, filters: Filters, *, wait: bool = True, then: Callable[[], None] | None = None
+    ) -> dict[tuple[str, str, str], float | None] | None:
         """Map (indicator, level, id) to the engine's value over the filtered processes (any buyer).
 
         Without a CPV division or method filter, the values precomputed at ingest (all years, or the chosen
         year when it is one of the trend years). Otherwise the engine's own indicators computed on just the
         processes of that CPV division, method (and year), once, then kept beside the summary. That takes
-        seconds, so with ``wait=False`` (pages) it runs in the background and None means "not ready yet".
+        seconds, so with ``wait=False`` (pages) it runs in the background and None means "not ready yet"; ``then``
+        runs in that background job once the values are stored (pages draw their charts there, so that the next
+        view of the page finds them drawn instead of drawing them while it renders).
         """
         if filters.only_period:
             return self.indicator_values(self.year_slice(filters))
-        return self._filtered_values(replace(filters, buyer=None), wait=wait)
+        return self._filtered_values(replace(filters, buyer=None), wait=wait, then=then)
 
     def year_slice(self, filters: Filters) -> str:
         """Return the precomputed slice that answers ``filters``' period (``all`` when the year has none)."""
         years = {str(year) for year in self.overview["trend_years"]}
         return str(filters.year) if filters.year and str(filters.year) in years else ALL
 
-    def _filtered_values(self, filters: Filters, *, wait: bool) -> dict[tuple[str, str, str], float | None] | None:
+    def _filtered_values(
+        self, filters: Filters, *, wait: bool, then: Callable[[], None] | None = None
+    ) -> dict[tuple[str, str, str], float | None] | None:
         cache_key = "filtered:" + orjson.dumps(filters.as_query(), option=orjson.OPT_SORT_KEYS).decode()
         if cache_key in self._values:
             return self._values[cache_key]
@@ -400,7 +407,7 @@ class Summary:
         assert self.engine is not None  # noqa: S101 - set in __post_init__
         if not cached.exists():
             if not wait:
-                _compute_later(self.path, self.engine, filters, cached)
+                _compute_later(self.path, self.engine, filters, cached, then)
                 return None
             _compute_filtered(self.path, self.engine, filters, cached)
         rows = self.connection.execute(
@@ -534,11 +541,15 @@ _PENDING: set[str] = set()
 _PENDING_LOCK = threading.Lock()
 
 
-def _compute_later(path: Path, engine: Path, filters: Filters, cached: Path) -> None:
+def _compute_later(
+    path: Path, engine: Path, filters: Filters, cached: Path, then: Callable[[], None] | None = None
+) -> None:
     def run() -> None:
         try:
             _compute_filtered(path, engine, filters, cached)
-        except Exception:  # the page keeps saying "not ready"; the log says why
+            if then is not None:
+                then()
+        except Exception:  # the page keeps saying "not ready" (or draws its charts itself); the log says why
             logger.exception("could not compute the figures for %s", filters.as_query())
         finally:
             with _PENDING_LOCK:

@@ -311,7 +311,9 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
     """The dashboard of one dataset: headline figures, the data review, one card per indicator family."""
     dataset, summary, filters, form = _open(request, pk)
     try:
-        family_cards = cards.family_cards(summary, filters, _links(), wait=False)
+        family_cards = cards.family_cards(
+            summary, filters, _links(), wait=False, then=cards.drawing_charts(summary, filters)
+        )
         for card in family_cards:
             for chart in card.charts:
                 charts.render(chart, summary.path / charts.CACHE, wait=False)
@@ -369,7 +371,9 @@ def buyer(request: HttpRequest, pk: int, buyer_id: str) -> HttpResponse:
         if buyer_id not in {b["id"] for b in summary.overview["buyer_choices"]}:
             raise Http404
         filters = Filters(filters.year, buyer_id, filters.cpv, filters.method)
-        family_cards = cards.family_cards(summary, filters, _links(), wait=False)
+        family_cards = cards.family_cards(
+            summary, filters, _links(), wait=False, then=cards.drawing_charts(summary, filters)
+        )
         for card in family_cards:
             for chart in card.charts:
                 charts.render(chart, summary.path / charts.CACHE, wait=False)
