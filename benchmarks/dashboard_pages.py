@@ -130,6 +130,9 @@ def main() -> None:  # noqa: PLR0915 - one linear script
     from civicbuy.dashboard.summary import Filters
 
     _total, rows = figures.flagged_processes(Filters(), None, 0, 1)
+    largest, largest_count = figures.connection.execute(
+        "SELECT cpv, count(*) FROM facts WHERE cpv IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 1"
+    ).fetchone() or ("", 0)
     figures.close()
     ocid = rows[0]["ocid"]
     pages = [
@@ -137,6 +140,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script
         ("overview", base),
         (f"overview, year {year}", f"{base}?year={year}"),
         ("overview, CPV + method filters", f"{base}?cpv={cpv}&method=open"),
+        (f"overview, largest CPV division ({largest_count:,} processes)", f"{base}?cpv={largest}"),
         ("buyers", f"{base}buyers/"),
         ("buyer page (busiest)", f"{base}buyers/{busiest}/"),
         ("buyer page (not prerendered)", f"{base}buyers/{quiet}/?year={year}"),

@@ -22,6 +22,8 @@ from typing import Any
 
 import orjson
 
+from civicbuy.dashboard import after_response
+
 logger = logging.getLogger(__name__)
 
 CACHE = "charts"
@@ -204,7 +206,7 @@ def render(chart: Chart, cache: Path | None, *, wait: bool = True) -> str:
         with _PENDING_LOCK:
             if str(cached) not in _PENDING:
                 _PENDING.add(str(cached))
-                _BACKGROUND.submit(_draw_later, chart.spec, cached)
+                after_response.submit(_BACKGROUND, _draw_later, chart.spec, cached)
         chart.svg = ""
         return ""
     chart.svg = accessible(svg, chart)

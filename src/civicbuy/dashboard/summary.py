@@ -37,6 +37,7 @@ from django.utils import translation
 
 from civicbuy.analytics import api
 from civicbuy.analytics.indicators.registry import all_indicators
+from civicbuy.dashboard import after_response
 
 logger = logging.getLogger(__name__)
 
@@ -559,7 +560,7 @@ def _compute_later(
         if str(cached) in _PENDING:
             return
         _PENDING.add(str(cached))
-    _BACKGROUND.submit(run)
+    after_response.submit(_BACKGROUND, run)
 
 
 def median(values: list[float | None] | list[float]) -> float | None:
