@@ -150,7 +150,7 @@ def run_ingest(job_id: int) -> str:
         dataset = api.ingest(upload, storage.engine_dir(job), progress=_progress_writer(job, upload, heartbeat))
         IngestJob.objects.filter(pk=job.pk).update(processes=int(dataset.manifest.get("processes", 0)))
         _stage(job, IngestJob.Stage.INDICATORS, READING_END, heartbeat)
-        api.compute_indicators(dataset)
+        api.store_indicators(dataset)  # batch by batch: the whole result table is never held
         _stage(job, IngestJob.Stage.SUMMARY, INDICATORS_END, heartbeat)
         summary.build(dataset.path, storage.summary_dir(job))
         _stage(job, IngestJob.Stage.SUMMARY, 99, heartbeat)

@@ -32,6 +32,32 @@ def test_streamed_batches_are_the_computed_table(dataset):
     assert pa.Table.from_batches(batches, schema=runner.RESULT_SCHEMA).equals(table)
 
 
+def test_stored_batch_by_batch_is_the_file_compute_stores(dataset):
+    api.compute_indicators(dataset)
+    computed = api.load_results(dataset)
+    (dataset.path / api.RESULTS).unlink()
+    rows = api.store_indicators(dataset)
+    assert rows == computed.num_rows > 0
+    assert api.load_results(dataset).equals(computed)
+
+
+def test_a_failed_store_keeps_the_previous_results_and_leaves_no_partial_file(dataset, monkeypatch):
+    api.store_indicators(dataset, indicators=["R003"])
+    before = api.load_results(dataset)
+    real = api.stream_indicators
+
+    def broken(*args, **kwargs):
+        batches = real(*args, **kwargs)
+        yield next(iter(batches))
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(api, "stream_indicators", broken)
+    with pytest.raises(OSError, match="No space left"):
+        api.store_indicators(dataset)
+    assert api.load_results(dataset).equals(before)
+    assert [p.name for p in dataset.path.iterdir() if p.name.startswith(f".{api.RESULTS}")] == []
+
+
 def test_streaming_a_file_and_a_selection(compiled_jsonl):
     batches = list(api.stream_indicators(compiled_jsonl, indicators=["R003", "R018"]))
     rows = pa.Table.from_batches(batches).to_pylist()
