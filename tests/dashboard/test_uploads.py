@@ -13,7 +13,7 @@ from django.test import Client, RequestFactory
 from django_tasks_db.models import DBTaskResult
 
 from civicbuy.accounts.models import Organisation
-from civicbuy.dashboard import storage, views
+from civicbuy.dashboard import jobs, storage, views
 from civicbuy.dashboard.models import Dataset, IngestJob
 
 RELEASE = (
@@ -54,6 +54,19 @@ def test_an_upload_is_stored_and_queued(
     page = member_client.get(response["Location"]).content.decode()
     assert 'hx-trigger="every 1s"' in page
     assert "Cancel the upload" in page
+
+
+def test_the_overview_names_the_file_the_user_uploaded(
+    member_client: Client, organisation: Organisation, dashboard_root: Path
+) -> None:
+    response = _new_dataset(member_client, organisation, SimpleUploadedFile("parks-2024.json", RELEASE))
+    job = IngestJob.objects.get()
+    assert jobs.run_ingest(job.pk) == IngestJob.Status.SUCCEEDED
+    page = member_client.get(f"/en/dashboard/{job.dataset.pk}/").content.decode()
+    assert response.status_code == 302
+    assert "Source: parks-2024.json (" in page
+    assert ".upload" not in page  # not the name of the stored copy
+    assert str(job.key) not in page
 
 
 @pytest.mark.parametrize(

@@ -330,6 +330,10 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
                 for w in summary.overview["warnings"]
             ],
             source_format=wording.file_format(summary.overview["source"].get("format", "")),
+            # The name the file had when it was uploaded (the engine only saw the stored copy's name).
+            source_file=dataset.current_job.file_name
+            if dataset.current_job
+            else summary.overview["source"].get("file", ""),
             parquet_tables=exports.parquet_tables(dataset_path(dataset)),
         )
         return render(request, "dashboard/overview.html", context)
