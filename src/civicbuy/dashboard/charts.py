@@ -85,7 +85,7 @@ def trend_spec(
     """A line chart of one value over time."""
     values = [{"period": label, "value": value} for label, value in points]
     spec = _base(title, values, 420, 180)
-    spec["mark"] = {"type": "line", "point": True, "color": COLOUR, "strokeWidth": 2.5}
+    spec["mark"] = {"type": "line", "point": {"color": COLOUR, "filled": True}, "color": COLOUR, "strokeWidth": 2.5}
     spec["encoding"] = {
         "x": {"field": "period", "type": "ordinal", "title": None, "axis": {"labelAngle": 0}},
         "y": {
