@@ -1,11 +1,15 @@
 import json
+import resource
+import signal
 import subprocess
 import sys
+from collections.abc import Callable
 
 import click
 import pytest
 from click.testing import CliRunner
 
+from civicbuy.analytics import api
 from civicbuy.analytics.cli_commands import register
 
 
@@ -105,3 +109,36 @@ def test_subprocess_error_has_no_traceback(tmp_path):
     assert process.returncode == 1
     assert process.stderr.strip() == f"Error: {path}: the file is empty (no JSON data)"
     assert "Traceback" not in process.stderr
+
+
+def _file_size_limit(limit: int) -> Callable[[], None]:
+    """A child process that may write files of at most ``limit`` bytes: writing more fails with EFBIG, as on a
+    full disk (SIGXFSZ ignored, so the write returns the error instead of killing the process)."""
+
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+def test_a_full_disk_during_ingest_is_one_plain_line_and_keeps_the_previous_dataset(cli, compiled_jsonl, tmp_path):
+    data = tmp_path / "data"
+    before = api.ingest(compiled_jsonl, data / "city")
+    bigger = tmp_path / "bigger.jsonl"
+    assert CliRunner().invoke(cli, ["generate", "--releases", "3000", "--seed", "5", str(bigger)]).exit_code == 0
+    process = subprocess.run(
+        [sys.executable, "-c", RUN, "ingest", str(bigger), "--dataset", "city", "--data-dir", str(data)],
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=_file_size_limit(64 * 1024),
+    )
+    assert process.returncode == 1
+    assert process.stderr.strip() == (
+        f"Error: {data}: there is no space left to write the dataset (the disk, a quota or a file-size limit is "
+        "full); the previous version is unchanged. Free some space, then run the ingest again"
+    )
+    assert (data / "city").resolve() == before.path
+    assert api.compute_indicators(data / "city", store=False).num_rows > 0
+    assert [p.name for p in (data / ".versions").iterdir()] == [before.path.name]  # no half-written version

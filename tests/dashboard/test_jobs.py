@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import resource
 import shutil
+import signal
 import subprocess
 from datetime import timedelta
 from pathlib import Path
@@ -13,6 +15,7 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from civicbuy.analytics import synthetic
 from civicbuy.dashboard import jobs, setup, storage, summary
 from civicbuy.dashboard.models import Dataset, IngestJob
 from civicbuy.dashboard.queries import dataset_path, dataset_summary
@@ -84,6 +87,41 @@ def test_a_file_the_engine_cannot_read_fails_with_its_reason(
     assert job.message
     assert message in job.message
     assert "Traceback" not in job.message
+    _assert_previous_data_intact(ready_dataset, previous)
+
+
+@pytest.fixture
+def file_size_limit() -> Any:
+    """Make writing a file beyond ``limit`` bytes fail with EFBIG in this process, as on a full disk; restore after.
+
+    SIGXFSZ is ignored meanwhile, so the write returns the error instead of killing the test process.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+    def apply(limit: int) -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
+
+    yield apply
+    resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    signal.signal(signal.SIGXFSZ, handler)
+
+
+def test_a_full_disk_fails_the_job_in_plain_words_and_keeps_the_previous_data(
+    ready_dataset: Dataset, tmp_path: Path, file_size_limit: Any
+) -> None:
+    previous = _current(ready_dataset)
+    upload = tmp_path / "bigger.jsonl"
+    synthetic.write_jsonl(upload, 3000, seed=5)
+    job = _queue(ready_dataset, upload, "bigger.jsonl")
+    file_size_limit(64 * 1024)
+    status = jobs.run_ingest(job.pk)
+    file_size_limit(resource.RLIM_INFINITY)
+    job.refresh_from_db()
+    assert status == job.status == IngestJob.Status.FAILED
+    assert job.message.startswith("The server ran out of disk space while saving this dataset.")
+    assert "Errno" not in job.message
+    assert str(storage.dataset_dir(ready_dataset)) not in job.message  # no server path for the user
     _assert_previous_data_intact(ready_dataset, previous)
 
 

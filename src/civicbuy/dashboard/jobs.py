@@ -26,6 +26,12 @@ from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from civicbuy.analytics import api
+from civicbuy.analytics.ocds.exceptions import (
+    DatasetError,
+    StorageFullError,
+    StorageNotWritableError,
+    storage_error,
+)
 from civicbuy.dashboard import storage, summary
 from civicbuy.dashboard.models import Dataset, IngestJob
 
@@ -159,8 +165,18 @@ def run_ingest(job_id: int) -> str:
     except IngestCancelledError:
         status = IngestJob.Status.CANCELLED
         _finish(job, status, _("Cancelled. The data shown before is unchanged."))
+    except (StorageFullError, StorageNotWritableError) as error:
+        logger.error("ingest job %s: %s", job.pk, error.user_message())  # noqa: TRY400 - the operator's to fix
+        _finish(job, status, _storage_message(error))
     except api.AnalyticsError as error:
         _finish(job, status, error.user_message())
+    except OSError as error:  # writing the results or the summary, after the engine's own dataset
+        logger.exception("ingest job %s failed", job.pk)
+        plain = storage_error(error, storage.job_dir(job).parent)
+        if plain is not None:
+            _finish(job, status, _storage_message(plain))
+        else:
+            _finish(job, status, _("The file could not be read (%(error)s).") % {"error": type(error).__name__})
     except Exception as error:
         logger.exception("ingest job %s failed", job.pk)
         _finish(job, status, _("The file could not be read (%(error)s).") % {"error": type(error).__name__})
@@ -171,6 +187,23 @@ def run_ingest(job_id: int) -> str:
         if status != IngestJob.Status.SUCCEEDED:
             storage.discard_job_files(job)
     return status
+
+
+def _storage_message(error: DatasetError) -> str:
+    """What the user is told when the server's disk is full or its dataset folder read-only (not the file's fault)."""
+    if isinstance(error, StorageFullError):
+        return str(
+            _(
+                "The server ran out of disk space while saving this dataset. Your file is not at fault and the data "
+                "shown before is unchanged. Please ask your administrator to free some space, then upload again."
+            )
+        )
+    return str(
+        _(
+            "The server cannot write to its dataset folder (it is read-only or not permitted). Your file is not at "
+            "fault and the data shown before is unchanged. Please tell your administrator, then upload again."
+        )
+    )
 
 
 def _publish(job: IngestJob) -> None:

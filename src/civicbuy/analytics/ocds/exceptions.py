@@ -6,7 +6,9 @@ no traceback reaches a user (ARCHITECTURE.md, "Errors").
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 class AnalyticsError(Exception):
@@ -73,6 +75,45 @@ class SettingsError(AnalyticsError):
 
 class DatasetError(AnalyticsError):
     """A dataset directory is missing, locked or unreadable."""
+
+
+class StorageFullError(DatasetError):
+    """The disk (or a quota or file-size limit) filled up while a dataset was written; the previous one is intact."""
+
+
+class StorageNotWritableError(DatasetError):
+    """The dataset folder is read-only or not writable by CivicBuy; the previous dataset is intact."""
+
+
+#: errno values meaning "no room to write": the disk, a quota, or a file-size limit (RLIMIT_FSIZE gives EFBIG).
+_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+_DENIED = frozenset({errno.EACCES, errno.EPERM})
+
+
+def storage_error(error: OSError, folder: Path) -> DatasetError | None:
+    """Return the plain error for a failure to write under ``folder``, or None when ``error`` is something else.
+
+    A full disk and a read-only folder are the operator's to fix, not the data's; saying so in those words
+    replaces ``OSError: [Errno 27] Error writing bytes to file ...``. Permission errors count only when they name
+    a path under ``folder`` (reading the input can fail with the same errno).
+    """
+    where = str(folder)
+    if error.errno in _FULL:
+        return StorageFullError(
+            "there is no space left to write the dataset (the disk, a quota or a file-size limit is full); "
+            "the previous version is unchanged",
+            path=where,
+            hint="Free some space, then run the ingest again",
+        )
+    named = str(error.filename or "")
+    if error.errno == errno.EROFS or (error.errno in _DENIED and named.startswith(where)):
+        return StorageNotWritableError(
+            "the dataset folder cannot be written (it is read-only or CivicBuy may not write there); "
+            "the previous version is unchanged",
+            path=where,
+            hint="Make the folder writable, then run the ingest again",
+        )
+    return None
 
 
 class BackendUnavailableError(AnalyticsError):

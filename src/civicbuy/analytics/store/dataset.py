@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import pyarrow.parquet as pq
 
-from civicbuy.analytics.ocds.exceptions import DatasetError
+from civicbuy.analytics.ocds.exceptions import DatasetError, storage_error
 from civicbuy.analytics.store.flatten import Flattener
 from civicbuy.analytics.store.schemas import TABLES
 
@@ -79,9 +79,28 @@ def write_dataset(
 ) -> Dataset:
     """Flatten ``compiled`` releases into a new version of the dataset at ``target`` (a ``<data_dir>/<name>`` path).
 
-    ``progress`` is called with the number of processes written so far (every 1,000 and at the end).
+    ``progress`` is called with the number of processes written so far (every 1,000 and at the end). A full disk
+    or a read-only folder raises :class:`StorageFullError` or :class:`StorageNotWritableError`.
     """
     target = Path(target)
+    try:
+        return _write_version(compiled, target, problems, source=source, progress=progress, flush_every=flush_every)
+    except OSError as error:
+        plain = storage_error(error, target.parent)
+        if plain is None:
+            raise
+        raise plain from error
+
+
+def _write_version(
+    compiled: Iterable[dict[str, Any]],
+    target: Path,
+    problems: ProblemLog,
+    *,
+    source: dict[str, Any] | None,
+    progress: Callable[[int], None] | None,
+    flush_every: int,
+) -> Dataset:
     name = target.name
     if not name or name.startswith("."):
         raise DatasetError("a dataset name must not be empty or start with a dot", path=str(target))
