@@ -78,7 +78,13 @@ def run_fault(name: str, small: Path, big: Path, work: Path) -> dict[str, object
     started = time.monotonic()
     if name == "kill -9 mid-ingest":
         process = _ingest(big, data_dir)
-        time.sleep(4)
+        # Kill while the new version is being written: once its .partial folder holds Parquet data.
+        deadline = time.monotonic() + 120
+        while process.poll() is None and time.monotonic() < deadline:
+            partial = [d for d in (data_dir / ".versions").glob("*.partial") if d.is_dir()]
+            if partial and any(f.stat().st_size > 4096 for f in partial[0].glob("*.parquet")):
+                break
+            time.sleep(0.05)
         process.send_signal(signal.SIGKILL)
         _out, err = process.communicate()
     elif name == "disk full (EFBIG)":
