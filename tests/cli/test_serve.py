@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from civicbuy.accounts.models import Organisation
 from civicbuy.cli.serve import sweep_abandoned_jobs
-from civicbuy.dashboard import storage
+from civicbuy.dashboard import jobs, storage
 from civicbuy.dashboard.models import Dataset, IngestJob
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +34,8 @@ def _job(organisation: Organisation, slug: str, pid: int, started_ago: float, **
     partial.mkdir(parents=True)
     (partial / "processes.parquet").write_bytes(b"half")
     storage.upload_path(job).write_bytes(b"[]")
+    jobs.ingest_dataset.enqueue(job.pk)  # the task queue's own row of this run, taken by the worker:
+    DBTaskResult.objects.filter(args_kwargs__args=[job.pk]).update(status="RUNNING", started_at=now)
     return job
 
 
@@ -70,8 +73,13 @@ def test_jobs_of_killed_workers_are_failed_and_their_files_removed(settings: Any
         assert job.finished_at is not None
         assert not storage.job_dir(job).exists()
         assert not storage.upload_path(job).exists()
+    for job in (dead, reused):  # the task queue's rows too: an operator reads them in the admin
+        row = DBTaskResult.objects.get(args_kwargs__args=[job.pk])
+        assert (row.status, row.finished_at is not None) == ("FAILED", True)
+        assert "please upload the file again" in row.traceback
     live.refresh_from_db()
     assert live.status == "running"
+    assert DBTaskResult.objects.get(args_kwargs__args=[live.pk]).status == "RUNNING"
     assert (storage.engine_dir(live).parent / ".versions").is_dir()
     assert storage.upload_path(live).exists()
     assert storage.summary_dir(done).is_dir()

@@ -23,7 +23,8 @@ from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
+from django_tasks_db.models import DBTaskResult
 
 from civicbuy.analytics import api
 from civicbuy.analytics.ocds.exceptions import (
@@ -277,6 +278,22 @@ def cancel(job: IngestJob) -> None:
     job.refresh_from_db()
 
 
+def _fail_task_rows(job: IngestJob) -> None:
+    """Mark the task queue's own row of ``job``'s killed run failed too (it would say "running" for ever).
+
+    django-tasks' database backend records each run of :func:`ingest_dataset` in ``DBTaskResult``; a worker killed
+    mid-run never finishes that row, and operators read it in the admin.
+    """
+    DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, task_path__endswith=".ingest_dataset", args_kwargs__args=[job.pk]
+    ).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=timezone.now(),
+        exception_class_path="civicbuy.dashboard.jobs.WorkerStopped",
+        traceback=str(ABANDONED),
+    )
+
+
 def sweep_at_worker_start(orphan_age: float = 3600.0) -> dict[str, int]:
     """Before a worker takes its first job: fail the jobs a dead worker left running and remove orphaned files.
 
@@ -314,6 +331,7 @@ def sweep_at_worker_start(orphan_age: float = 3600.0) -> dict[str, int]:
             status=IngestJob.Status.FAILED, message=str(ABANDONED), finished_at=timezone.now()
         ):
             storage.discard_job_files(job)
+            _fail_task_rows(job)
             failed += 1
     active = IngestJob.objects.filter(status__in=IngestJob.ACTIVE)
     keys = {str(key) for key in active.values_list("key", flat=True)}
