@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import override
@@ -17,13 +16,7 @@ from civicbuy.assessment.model import default_model
 if TYPE_CHECKING:
     from django.test import Client
 
-pytestmark = [
-    pytest.mark.skipif(
-        not apps.is_installed("civicbuy.assessment"),
-        reason="civicbuy.assessment is not in INSTALLED_APPS yet (run with --ds=assessment.settings_with_assessment)",
-    ),
-    pytest.mark.django_db,
-]
+pytestmark = pytest.mark.django_db
 
 
 def url(name: str, *args: Any, language: str = "en") -> str:
