@@ -27,6 +27,11 @@ from civicbuy.dashboard import after_response
 logger = logging.getLogger(__name__)
 
 CACHE = "charts"
+#: The charts' typeface: the pages' own stack (frontend/scss/civicbuy.scss), so a chart's text matches the page's.
+#: Naming a font that is installed on the server (it used to start with "DejaVu Sans") made vl-convert load it
+#: for every chart: 0.27 s a chart against 0.035 s (measured on a buyers chart), 20 of the 21 s a 100-process
+#: dataset's ingest spent drawing. The PDF's images fall back to the server's sans-serif font.
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'Helvetica Neue', Arial, sans-serif"
 COLOUR = "#0b5e4a"
 HIGHLIGHT = "#d4351c"
 MEDIAN = "#1d70b8"
@@ -67,7 +72,7 @@ def _base(title: str, values: list[dict[str, Any]], width: int, height: int | di
         "width": width,
         "height": height,
         "data": {"values": values},
-        "config": {"font": "DejaVu Sans, Helvetica, Arial, sans-serif", "view": {"stroke": None}},
+        "config": {"font": FONT, "view": {"stroke": None}},
     }
 
 

@@ -7,9 +7,13 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
+from civicbuy.dashboard import charts as dashboard_charts
+
 COLOUR = "#0b5e4a"
 RANGE = "#505a5f"
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+#: The same typeface as the dashboard's charts (see there why it names no font installed on the server).
+FONT = dashboard_charts.FONT
 _SVG_OPEN = re.compile(r"<svg\b([^>]*)>", re.DOTALL)
 
 
@@ -68,6 +72,6 @@ def bar_with_range(
             "y": {"field": "label", "type": "nominal", "sort": None, "title": None, "axis": {"labelLimit": 260}}
         },
         "layer": layers,
-        "config": {"font": "DejaVu Sans, Helvetica, Arial, sans-serif", "view": {"stroke": None}},
+        "config": {"font": FONT, "view": {"stroke": None}},
     }
     return _render(Chart(chart_id, title, summary, headers, rows, spec))
