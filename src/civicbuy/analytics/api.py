@@ -52,6 +52,7 @@ __all__ = [
     "load_results",
     "read",
     "review",
+    "store_indicators",
     "stream_indicators",
 ]
 
@@ -131,8 +132,6 @@ def compute_indicators(
     The first computation with given settings and selection compiles the indicators to SQL (seconds); later ones,
     in this process or another, reuse it (see :mod:`civicbuy.analytics.indicators.runner`).
     """
-    import pyarrow.parquet as pq
-
     from civicbuy.analytics.indicators.runner import run_indicators, select_indicators
     from civicbuy.analytics.store.dataset import Dataset, open_dataset
 
@@ -150,9 +149,7 @@ def compute_indicators(
             return run_indicators(dataset, resolved, backend=backend, codes=selection)
     results = run_indicators(dataset, resolved, backend=backend, codes=selection)
     if store:
-        partial = dataset.path / f".{RESULTS}.{uuid.uuid4().hex[:8]}"
-        pq.write_table(results, partial)
-        partial.replace(dataset.path / RESULTS)
+        _store_results(dataset, results.to_batches())
     return results
 
 
@@ -171,13 +168,17 @@ def store_indicators(
     is 8.4 million rows, ~680 MB of Arrow, held once more while written; at 10M it would not fit in 4 GB. The file
     is written under a temporary name and renamed, so readers see the previous results or the new ones, never part.
     """
+    dataset = _open(source)
+    batches = stream_indicators(dataset, indicators=indicators, backend=backend, settings=settings)
+    return _store_results(dataset, batches)
+
+
+def _store_results(dataset: Dataset, batches: Iterable[pa.RecordBatch]) -> int:
+    """Write ``batches`` as the dataset's ``results.parquet`` (temporary name, then renamed); return the rows."""
     import pyarrow.parquet as pq
 
     from civicbuy.analytics.indicators.runner import RESULT_SCHEMA
-    from civicbuy.analytics.store.dataset import Dataset, open_dataset
 
-    dataset = source if isinstance(source, Dataset) else open_dataset(source)
-    batches = stream_indicators(dataset, indicators=indicators, backend=backend, settings=settings)
     partial = dataset.path / f".{RESULTS}.{uuid.uuid4().hex[:8]}"
     rows = 0
     try:
@@ -189,6 +190,13 @@ def store_indicators(
     finally:
         partial.unlink(missing_ok=True)
     return rows
+
+
+def _open(source: Dataset | str | Path) -> Dataset:
+    """Return ``source`` as a dataset (opening the directory it names)."""
+    from civicbuy.analytics.store.dataset import Dataset, open_dataset
+
+    return source if isinstance(source, Dataset) else open_dataset(source)
 
 
 def stream_indicators(
@@ -223,10 +231,8 @@ def _stream_dataset(
     source: Dataset | str | Path, settings: Settings, backend: str, selection: list[str] | None, size: int
 ) -> Iterator[pa.RecordBatch]:
     from civicbuy.analytics.indicators.runner import stream_indicators as stream
-    from civicbuy.analytics.store.dataset import Dataset, open_dataset
 
-    dataset = source if isinstance(source, Dataset) else open_dataset(source)
-    yield from stream(dataset, settings, backend=backend, codes=selection, batch_size=size)
+    yield from stream(_open(source), settings, backend=backend, codes=selection, batch_size=size)
 
 
 def _stream_file(
@@ -243,9 +249,7 @@ def load_results(dataset: Dataset | str | Path) -> pa.Table:
     """Return the results stored by the last :func:`compute_indicators` on ``dataset``."""
     import pyarrow.parquet as pq
 
-    from civicbuy.analytics.store.dataset import Dataset, open_dataset
-
-    dataset = dataset if isinstance(dataset, Dataset) else open_dataset(dataset)
+    dataset = _open(dataset)
     path = dataset.path / RESULTS
     if not path.exists():
         raise DatasetError("no indicator results yet; compute them first", path=str(dataset.path))

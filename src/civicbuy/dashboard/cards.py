@@ -209,16 +209,9 @@ def _integrity_card(summary: Summary, filters: Filters, title: str) -> Card:
 
 
 def _engine_card(
-    summary: Summary,
-    filters: Filters,
-    family: str,
-    title: str,
-    headline_code: str | None,
-    *,
-    wait: bool,
-    then: Callable[[], None] | None = None,
+    summary: Summary, filters: Filters, family: str, title: str, headline_code: str | None, *, wait: bool
 ) -> Card:
-    values = summary.engine_values(filters, wait=wait, then=then)
+    values = summary.engine_values(filters, wait=wait)
     if values is None:
         card = Card(family, title, None, pending=True)
         card.note = _(
@@ -340,26 +333,18 @@ def _add_charts(
         )
 
 
-def family_cards(
-    summary: Summary,
-    filters: Filters,
-    links: Links | None = None,
-    *,
-    wait: bool = True,
-    then: Callable[[], None] | None = None,
-) -> list[Card]:
+def family_cards(summary: Summary, filters: Filters, links: Links | None = None, *, wait: bool = True) -> list[Card]:
     """Return the cards of every indicator family for the filtered data.
 
     With ``wait=False`` (pages), figures that take seconds to compute the first time (CPV division and method
-    filters) are computed in the background, and their cards say so; ``then`` runs in that background job once
-    they are stored (see :meth:`Summary.engine_values`).
+    filters) are computed in the background, and their cards say so.
     """
     result = []
     for family, title, headline in FAMILIES:
         if family == "integrity":
             card = _integrity_card(summary, filters, str(title))
         else:
-            card = _engine_card(summary, filters, family, str(title), headline, wait=wait, then=then)
+            card = _engine_card(summary, filters, family, str(title), headline, wait=wait)
         if links is not None:
             for row in card.rows:
                 row.guide_url = links.step_url(row.guide_step) if row.guide_step else None
@@ -371,12 +356,27 @@ def family_cards(
     return result
 
 
+def page_cards(summary: Summary, filters: Filters, links: Links) -> list[Card]:
+    """Return the cards of a page, never waiting: slow figures and missing charts are made in the background.
+
+    A new filter's figures are computed in a background job that then draws their charts too
+    (:func:`drawing_charts`); charts of figures already known but missing from the cache are drawn in the chart
+    thread. The page shows each card's table and summary meanwhile.
+    """
+    summary.engine_values(filters, wait=False, then=drawing_charts(summary, filters))
+    cards = family_cards(summary, filters, links, wait=False)
+    for card in cards:
+        for chart in card.charts:
+            charts.render(chart, summary.path / charts.CACHE, wait=False)
+    return cards
+
+
 def drawing_charts(summary: Summary, filters: Filters) -> Callable[[], None]:
     """Return a job that draws the charts of the cards for ``filters`` into the summary's chart cache.
 
-    Pages pass it as ``then`` to :func:`family_cards`: it runs in the background job that computes a new filter's
-    figures, in the page's language, so the charts are ready with the figures. Drawing them during the next
-    page view instead took that view over a second (vl-convert's drawing competes with the page for 2 cores).
+    :func:`page_cards` has it run in the background job that computes a new filter's figures, in the page's
+    language, so the charts are ready with the figures. Drawing them during the next page view instead took that
+    view over a second (vl-convert's drawing competes with the page for 2 cores).
     """
     language = translation.get_language()
     path, engine = summary.path, summary.engine

@@ -27,12 +27,7 @@ from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
 from civicbuy.analytics import api
-from civicbuy.analytics.ocds.exceptions import (
-    DatasetError,
-    StorageFullError,
-    StorageNotWritableError,
-    storage_error,
-)
+from civicbuy.analytics.ocds.exceptions import StorageFullError, StorageNotWritableError, storage_error
 from civicbuy.dashboard import storage, summary
 from civicbuy.dashboard.models import Dataset, IngestJob
 
@@ -166,21 +161,8 @@ def run_ingest(job_id: int) -> str:
     except IngestCancelledError:
         status = IngestJob.Status.CANCELLED
         _finish(job, status, _("Cancelled. The data shown before is unchanged."))
-    except (StorageFullError, StorageNotWritableError) as error:
-        logger.error("ingest job %s: %s", job.pk, error.user_message())  # noqa: TRY400 - the operator's to fix
-        _finish(job, status, _storage_message(error))
-    except api.AnalyticsError as error:
-        _finish(job, status, error.user_message())
-    except OSError as error:  # writing the results or the summary, after the engine's own dataset
-        logger.exception("ingest job %s failed", job.pk)
-        plain = storage_error(error, storage.job_dir(job).parent)
-        if plain is not None:
-            _finish(job, status, _storage_message(plain))
-        else:
-            _finish(job, status, _("The file could not be read (%(error)s).") % {"error": type(error).__name__})
-    except Exception as error:
-        logger.exception("ingest job %s failed", job.pk)
-        _finish(job, status, _("The file could not be read (%(error)s).") % {"error": type(error).__name__})
+    except Exception as error:  # noqa: BLE001 - every failure becomes the job's message; the log keeps the rest
+        _finish(job, status, _failure_message(job, error))
     finally:
         heartbeat.stopped.set()
         heartbeat.join(timeout=HEARTBEAT_SECONDS * 2)
@@ -190,21 +172,36 @@ def run_ingest(job_id: int) -> str:
     return status
 
 
-def _storage_message(error: DatasetError) -> str:
-    """What the user is told when the server's disk is full or its dataset folder read-only (not the file's fault)."""
-    if isinstance(error, StorageFullError):
+def _failure_message(job: IngestJob, error: Exception) -> str:
+    """What the user is told when an ingest fails, and what the log keeps.
+
+    The engine's own errors say what is wrong with the file. A full disk or a read-only dataset folder (raised as
+    such by the engine, or met while writing the results or the summary) is the server's fault, not the file's,
+    and is said so. Anything else is logged with its traceback and named only by its type.
+    """
+    if isinstance(error, OSError):
+        error = storage_error(error, storage.job_dir(job).parent) or error
+    if isinstance(error, StorageFullError | StorageNotWritableError):
+        logger.error("ingest job %s: %s", job.pk, error.user_message())  # the operator's to fix
+        if isinstance(error, StorageFullError):
+            return str(
+                _(
+                    "The server ran out of disk space while saving this dataset. Your file is not at fault and the "
+                    "data shown before is unchanged. Please ask your administrator to free some space, then upload "
+                    "again."
+                )
+            )
         return str(
             _(
-                "The server ran out of disk space while saving this dataset. Your file is not at fault and the data "
-                "shown before is unchanged. Please ask your administrator to free some space, then upload again."
+                "The server cannot write to its dataset folder (it is read-only or not permitted). Your file is "
+                "not at fault and the data shown before is unchanged. Please tell your administrator, then upload "
+                "again."
             )
         )
-    return str(
-        _(
-            "The server cannot write to its dataset folder (it is read-only or not permitted). Your file is not at "
-            "fault and the data shown before is unchanged. Please tell your administrator, then upload again."
-        )
-    )
+    if isinstance(error, api.AnalyticsError):
+        return error.user_message()
+    logger.error("ingest job %s failed", job.pk, exc_info=error)
+    return str(_("The file could not be read (%(error)s).") % {"error": type(error).__name__})
 
 
 def _publish(job: IngestJob) -> None:

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from civicbuy.accounts.access import is_member, organisations_of
 from civicbuy.analytics import api
-from civicbuy.dashboard import cards, charts, exports, jobs, process_view, storage, wording
+from civicbuy.dashboard import cards, exports, jobs, process_view, storage, wording
 from civicbuy.dashboard.forms import DatasetUploadForm, FilterForm, VersionUploadForm
 from civicbuy.dashboard.models import Dataset, IngestJob
 from civicbuy.dashboard.queries import (
@@ -311,12 +311,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
     """The dashboard of one dataset: headline figures, the data review, one card per indicator family."""
     dataset, summary, filters, form = _open(request, pk)
     try:
-        family_cards = cards.family_cards(
-            summary, filters, _links(), wait=False, then=cards.drawing_charts(summary, filters)
-        )
-        for card in family_cards:
-            for chart in card.charts:
-                charts.render(chart, summary.path / charts.CACHE, wait=False)
+        family_cards = cards.page_cards(summary, filters, _links())
         counts = summary.counts(filters)
         context = _base_context(dataset, summary, filters, form, "overview")
         context.update(
@@ -375,12 +370,7 @@ def buyer(request: HttpRequest, pk: int, buyer_id: str) -> HttpResponse:
         if buyer_id not in {b["id"] for b in summary.overview["buyer_choices"]}:
             raise Http404
         filters = Filters(filters.year, buyer_id, filters.cpv, filters.method)
-        family_cards = cards.family_cards(
-            summary, filters, _links(), wait=False, then=cards.drawing_charts(summary, filters)
-        )
-        for card in family_cards:
-            for chart in card.charts:
-                charts.render(chart, summary.path / charts.CACHE, wait=False)
+        family_cards = cards.page_cards(summary, filters, _links())
         total, flagged = summary.flagged_processes(filters, None, 0, 20)
         context = _base_context(dataset, summary, filters, form, "buyers")
         context.update(

@@ -284,16 +284,12 @@ def run_indicators(
         with _duckdb_connection(dataset, compiled) as connection:
             table = connection.sql(compiled.sql).to_arrow_table()
     else:
-        table = _run_other(dataset, settings, backend, codes)
+        from civicbuy.analytics.store.backends import connect, load_tables
+
+        connection = connect(backend)  # names the backends when ``backend`` is unknown
+        indicators = select_indicators(codes)
+        table = connection.to_pyarrow(suite_expression(load_tables(connection, dataset), settings, indicators))
     return table.select(RESULT_SCHEMA.names).cast(RESULT_SCHEMA)
-
-
-def _run_other(dataset: Dataset, settings: Settings, backend: str, codes: Iterable[str] | None) -> pa.Table:
-    from civicbuy.analytics.store.backends import connect, load_tables
-
-    connection = connect(backend)  # names the backends when ``backend`` is unknown
-    indicators = select_indicators(codes)
-    return connection.to_pyarrow(suite_expression(load_tables(connection, dataset), settings, indicators))
 
 
 def stream_indicators(
@@ -310,8 +306,7 @@ def stream_indicators(
     (DuckDB still sorts it, within its memory limit, spilling to disk). Spark computes the table first.
     """
     if backend != "duckdb":
-        table = _run_other(dataset, settings, backend, codes).select(RESULT_SCHEMA.names).cast(RESULT_SCHEMA)
-        yield from table.to_batches(max_chunksize=batch_size)
+        yield from run_indicators(dataset, settings, backend=backend, codes=codes).to_batches(max_chunksize=batch_size)
         return
     compiled = compile_suite(settings, codes)
     with _duckdb_connection(dataset, compiled) as connection:
