@@ -59,8 +59,6 @@ class Context:
     def __init__(self, tables: dict[str, ir.Table], settings: Settings) -> None:
         self.tables = tables
         self.settings = settings
-        self._currency_row: ir.Table | None = None
-        self._process_base: ir.Table | None = None
         self._shared: dict[str, ir.Table] = {}
 
     def __getitem__(self, name: str) -> ir.Table:
@@ -81,27 +79,29 @@ class Context:
         """
         if self.settings["currency"]:
             return table.mutate(**{MAIN_CURRENCY: ibis.literal(str(self.settings["currency"]), type="string")})
-        if self._currency_row is None:
-            candidates = []
-            for name, status in (("bids", "valid"), ("awards", "active"), ("tenders", None)):
-                t = self.tables[name]
-                if status is not None:
-                    t = t.filter(t.status == status)
-                t = t.filter(t.value_currency.notnull())
-                counts = t.group_by("value_currency").aggregate(n=t.count())
-                top = counts.order_by([ibis.desc("n"), "value_currency"]).limit(1)
-                candidates.append(top.value_currency.as_scalar())
-            self._currency_row = ibis.coalesce(*candidates).cast("string").name(MAIN_CURRENCY).as_table()
-        return table.cross_join(self._currency_row)
+        return table.cross_join(self.shared("currency_row", self._currency_row))
+
+    def _currency_row(self) -> ir.Table:
+        candidates = []
+        for name, status in (("bids", "valid"), ("awards", "active"), ("tenders", None)):
+            t = self.tables[name]
+            if status is not None:
+                t = t.filter(t.status == status)
+            t = t.filter(t.value_currency.notnull())
+            counts = t.group_by("value_currency").aggregate(n=t.count())
+            top = counts.order_by([ibis.desc("n"), "value_currency"]).limit(1)
+            candidates.append(top.value_currency.as_scalar())
+        return ibis.coalesce(*candidates).cast("string").name(MAIN_CURRENCY).as_table()
 
     def process_base(self) -> ir.Table:
         """Return one row per process with buyer, procuring entity and the tender's fields (null without tender)."""
-        if self._process_base is not None:
-            return self._process_base
+        return self.shared("process_base", self._process_base)
+
+    def _process_base(self) -> ir.Table:
         processes = self.tables["processes"]
         tenders = self.tables["tenders"]
         joined = processes.left_join(tenders, processes.ocid == tenders.ocid)
-        self._process_base = shared_relation(
+        return shared_relation(
             joined.select(
                 processes.ocid,
                 processes.buyer_id,
@@ -127,7 +127,6 @@ class Context:
                 tenders.cpv_division,
             )
         )
-        return self._process_base
 
     def quantiles(self, values: ir.Table, column: str, taus: dict[str, float]) -> ir.Table:
         """Return one row with, per name in ``taus``, the R-8 quantile of ``values[column]`` (null without values).
