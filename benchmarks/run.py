@@ -135,6 +135,10 @@ def indicator_steps(results: dict[str, object], python: str, compiled: Path, dat
             [python, "-c", CB_INDICATORS, str(compiled), only], env={"CIVICBUY_CACHE_DIR": cold}
         )
         results["civicbuy_ingest"] = timed([python, "-c", CB_INGEST, str(compiled), str(dataset)])
+        # The same in one process (a file of 64 MiB or more of compiled releases is otherwise split between workers).
+        results["civicbuy_ingest_one_process"] = timed(
+            [python, "-c", CB_INGEST, str(compiled), str(dataset)], env={"CIVICBUY_INGEST_WORKERS": "0"}
+        )
         on_dataset = [python, "-c", CB_ON_DATASET, str(dataset), only]
         results["civicbuy_indicators_on_dataset_cold"] = timed(on_dataset, env={"CIVICBUY_CACHE_DIR": warm})
         results["civicbuy_indicators_on_dataset_warm"] = timed(on_dataset, env={"CIVICBUY_CACHE_DIR": warm})

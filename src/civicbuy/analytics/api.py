@@ -17,6 +17,7 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 import uuid
 from pathlib import Path
@@ -91,13 +92,26 @@ def review(path: str | Path, *, schema: str | None = None) -> dict[str, Any]:
 
 
 def ingest(path: str | Path, dataset_dir: str | Path, *, progress: Callable[[int], None] | None = None) -> Dataset:
-    """Read, upgrade, compile and flatten a file into the dataset at ``dataset_dir`` (atomically)."""
+    """Read, upgrade, compile and flatten a file into the dataset at ``dataset_dir`` (atomically).
+
+    A JSON Lines file of compiled releases of 64 MiB or more is flattened by several processes (one per CPU, at
+    most 4; ``CIVICBUY_INGEST_WORKERS``), with the same dataset as one process; see
+    :mod:`civicbuy.analytics.store.parallel`. The workers are started with ``spawn``: a script that calls this
+    function needs the usual ``if __name__ == "__main__":`` guard, or the file is ingested in one process.
+    """
+    from civicbuy.analytics.store import parallel
     from civicbuy.analytics.store.dataset import write_dataset
 
     problems = ProblemLog()
     detection = _detect.detect(path) if str(path) != "-" else None
-    compiled = _compile.compile_releases(_reader.read(path, problems), problems)
     source = {"file": Path(str(path)).name, "format": detection.description if detection else "standard input"}
+    workers = parallel.workers_for(path, detection)
+    if workers:
+        with contextlib.suppress(parallel.Unsuitable):  # not plain compiled releases after all: one process
+            return parallel.ingest_parallel(
+                path, Path(dataset_dir), problems, workers=workers, source=source, progress=progress
+            )
+    compiled = _compile.compile_releases(_reader.read(path, problems), problems)
     return write_dataset(compiled, Path(dataset_dir), problems, source=source, progress=progress)
 
 

@@ -78,6 +78,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Analytics engine: most memory DuckDB may use for the indicator query before spilling to disk.",
     ),
     Setting(
+        "CIVICBUY_INGEST_WORKERS",
+        "",
+        "Analytics engine: processes that flatten a JSON Lines file of compiled releases of 64 MiB or more. Empty: "
+        "one per CPU, at most 4; 0 or 1: one process.",
+    ),
+    Setting(
         "CIVICBUY_OCDS_SCHEMA",
         "",
         "Analytics engine: path of the official OCDS release schema for full validation in `civicbuy review` "

@@ -150,6 +150,20 @@ class ProblemLog:
         if example is not None and len(problem.examples) < self.max_examples:
             problem.examples.append(example)
 
+    def merge(self, other: ProblemLog) -> None:
+        """Add the problems counted in ``other`` after this log's own (examples keep the first ones, in order).
+
+        Merging the logs of consecutive parts of a file in order gives what one log over the whole file would hold.
+        """
+        for code, problem in other.problems.items():
+            mine = self.problems.get(code)
+            if mine is None:
+                mine = self.problems[code] = Problem(code, problem.message)
+            mine.count += problem.count
+            room = self.max_examples - len(mine.examples)
+            if room > 0:
+                mine.examples.extend(problem.examples[:room])
+
     def total(self) -> int:
         """Return the number of problems counted."""
         return sum(problem.count for problem in self.problems.values())

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     import duckdb
+    import pyarrow as pa
 
     from civicbuy.analytics.ocds.exceptions import ProblemLog
 
@@ -82,9 +83,27 @@ def write_dataset(
     ``progress`` is called with the number of processes written so far (every 1,000 and at the end). A full disk
     or a read-only folder raises :class:`StorageFullError` or :class:`StorageNotWritableError`.
     """
-    target = Path(target)
+
+    def fill(sink: TableSink) -> None:
+        _write_tables(compiled, sink, problems, progress, flush_every)
+
+    return write_version(fill, Path(target), problems, source=source)
+
+
+def write_version(
+    fill: Callable[[TableSink], None],
+    target: Path,
+    problems: ProblemLog,
+    *,
+    source: dict[str, Any] | None = None,
+) -> Dataset:
+    """Write a new version of the dataset at ``target`` whose tables ``fill`` writes into the sink it is given.
+
+    The version is written in a ``.partial`` directory and published atomically; whatever ``fill`` raises, the
+    partial directory is removed and the previous version is left as it was. Storage errors are made plain.
+    """
     try:
-        return _write_version(compiled, target, problems, source=source, progress=progress, flush_every=flush_every)
+        return _write_version(fill, target, problems, source=source)
     except OSError as error:
         plain = storage_error(error, target.parent)
         if plain is None:
@@ -93,13 +112,11 @@ def write_dataset(
 
 
 def _write_version(
-    compiled: Iterable[dict[str, Any]],
+    fill: Callable[[TableSink], None],
     target: Path,
     problems: ProblemLog,
     *,
     source: dict[str, Any] | None,
-    progress: Callable[[int], None] | None,
-    flush_every: int,
 ) -> Dataset:
     name = target.name
     if not name or name.startswith("."):
@@ -112,7 +129,12 @@ def _write_version(
     partial = versions / f"{name}-{stamp}.partial"
     partial.mkdir()
     try:
-        manifest = _write_tables(compiled, partial, problems, progress, flush_every)
+        sink = TableSink(partial)
+        try:
+            fill(sink)
+        finally:
+            sink.close()
+        manifest = sink.manifest(problems)
         manifest.update({"name": name, "source": source or {}, "format_version": FORMAT_VERSION})
         (partial / MANIFEST).write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
         for child in partial.iterdir():
@@ -144,56 +166,72 @@ def _remove_old_versions(versions: Path, name: str, keep: str) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _write_tables(
-    compiled: Iterable[dict[str, Any]],
-    directory: Path,
-    problems: ProblemLog,
-    progress: Callable[[int], None] | None,
-    flush_every: int,
-) -> dict[str, Any]:
-    flattener = Flattener(problems)
-    writers = {name: pq.ParquetWriter(directory / f"{name}.parquet", schema) for name, schema in TABLES.items()}
-    counts = dict.fromkeys(TABLES, 0)
-    processes = 0
-    first: int | None = None
-    last: int | None = None
+class TableSink:
+    """The Parquet writers of one version being written: one file per flat table, plus what the manifest says.
 
-    def flush() -> None:
-        nonlocal first, last
-        for name, table in flattener.take().items():
+    Tables are appended in the order they are given (row groups as given), so the rows of every table keep the
+    order of the input whoever produced them (one process or several).
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.writers = {name: pq.ParquetWriter(directory / f"{name}.parquet", spec) for name, spec in TABLES.items()}
+        self.counts = dict.fromkeys(TABLES, 0)
+        self.processes = 0
+        self.first: int | None = None
+        self.last: int | None = None
+
+    def write(self, tables: dict[str, pa.Table]) -> None:
+        """Append one batch of every table (as :meth:`Flattener.take` returns them)."""
+        for name, table in tables.items():
             if name == "processes" and table.num_rows:
+                self.processes += table.num_rows
                 dates = [d for d in table.column("date").to_pylist() if d is not None]
                 if dates:
                     low, high = int(min(dates).timestamp()), int(max(dates).timestamp())
-                    first = low if first is None else min(first, low)
-                    last = high if last is None else max(last, high)
-            counts[name] += table.num_rows
-            writers[name].write_table(table)
+                    self.first = low if self.first is None else min(self.first, low)
+                    self.last = high if self.last is None else max(self.last, high)
+            self.counts[name] += table.num_rows
+            self.writers[name].write_table(table)
 
-    try:
-        for release in compiled:
-            flattener.add(release)
-            processes += 1
-            if flattener.buffered >= flush_every:
-                flush()
-            if progress is not None and processes % 1000 == 0:
-                progress(processes)
-        flush()
-    finally:
-        for writer in writers.values():
+    def close(self) -> None:
+        """Close every Parquet file (idempotent)."""
+        for writer in self.writers.values():
             writer.close()
+
+    def manifest(self, problems: ProblemLog) -> dict[str, Any]:
+        """Return the manifest's counts, period and warnings."""
+        return {
+            "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "counts": self.counts,
+            "processes": self.processes,
+            "period": {
+                "start": datetime.fromtimestamp(self.first, UTC).isoformat() if self.first is not None else None,
+                "end": datetime.fromtimestamp(self.last, UTC).isoformat() if self.last is not None else None,
+            },
+            "warnings": problems.as_list(),
+        }
+
+
+def _write_tables(
+    compiled: Iterable[dict[str, Any]],
+    sink: TableSink,
+    problems: ProblemLog,
+    progress: Callable[[int], None] | None,
+    flush_every: int,
+) -> None:
+    flattener = Flattener(problems)
+    processes = 0
+    for release in compiled:
+        flattener.add(release)
+        processes += 1
+        if flattener.buffered >= flush_every:
+            sink.write(flattener.take())
+        if progress is not None and processes % 1000 == 0:
+            progress(processes)
+    sink.write(flattener.take())
     if progress is not None:
         progress(processes)
-    return {
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "counts": counts,
-        "processes": processes,
-        "period": {
-            "start": datetime.fromtimestamp(first, UTC).isoformat() if first is not None else None,
-            "end": datetime.fromtimestamp(last, UTC).isoformat() if last is not None else None,
-        },
-        "warnings": problems.as_list(),
-    }
 
 
 def open_dataset(path: str | Path) -> Dataset:
