@@ -96,8 +96,7 @@ def ingest(path: str | Path, dataset_dir: str | Path, *, progress: Callable[[int
 
     A JSON Lines file of compiled releases of 64 MiB or more is flattened by several processes (one per CPU, at
     most 4; ``CIVICBUY_INGEST_WORKERS``), with the same dataset as one process; see
-    :mod:`civicbuy.analytics.store.parallel`. The workers are started with ``spawn``: a script that calls this
-    function needs the usual ``if __name__ == "__main__":`` guard, or the file is ingested in one process.
+    :mod:`civicbuy.analytics.store.parallel`.
     """
     from civicbuy.analytics.store import parallel
     from civicbuy.analytics.store.dataset import write_dataset

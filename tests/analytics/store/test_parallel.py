@@ -207,14 +207,17 @@ def test_killing_the_ingest_kills_its_workers(tmp_path):
         "from pathlib import Path\n"
         "from civicbuy.analytics.store import parallel\n"
         "from civicbuy.analytics.ocds.exceptions import ProblemLog\n"
-        "if __name__ == '__main__':\n"
-        "    parallel.ingest_parallel(sys.argv[1], Path(sys.argv[2]), ProblemLog(), workers=2, chunk_bytes=65536)\n"
+        "parallel.ingest_parallel(sys.argv[1], Path(sys.argv[2]), ProblemLog(), workers=2, chunk_bytes=65536)\n"
     )
     process = subprocess.Popen([sys.executable, "-c", script, str(path), str(tmp_path / "city")])
     deadline = time.monotonic() + 60
     workers: list[int] = []
     while time.monotonic() < deadline and len(workers) < 2:
-        workers = [pid for pid in _children(process.pid) if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        workers = [
+            pid
+            for pid in _children(process.pid)
+            if parallel.WORKER_MODULE.encode() in Path(f"/proc/{pid}/cmdline").read_bytes()
+        ]
         time.sleep(0.05)
     assert len(workers) >= 2, "the workers did not start"
     os.kill(process.pid, signal.SIGKILL)
@@ -232,3 +235,25 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
         return "Z"
+
+
+def test_a_script_without_main_guard_runs_once(synthetic, tmp_path):
+    """Workers are started with ``python -m``, so the calling script's top level never runs again in them."""
+    marker = tmp_path / "runs.txt"
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from civicbuy.analytics.store import parallel\n"
+        "from civicbuy.analytics.ocds.exceptions import ProblemLog\n"
+        "with open(sys.argv[3], 'a') as runs: runs.write('ran\\n')\n"
+        "parallel.ingest_parallel(sys.argv[1], Path(sys.argv[2]), ProblemLog(), workers=2, chunk_bytes=65536)\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script, str(synthetic), str(tmp_path / "city"), str(marker)],
+        capture_output=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr.decode()
+    assert completed.stderr == b""
+    assert marker.read_text() == "ran\n"
+    assert pq.ParquetFile((tmp_path / "city" / "processes.parquet")).metadata.num_row_groups > 10

@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from civicbuy.analytics.ocds.exceptions import DatasetError, storage_error
@@ -34,7 +36,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     import duckdb
-    import pyarrow as pa
 
     from civicbuy.analytics.ocds.exceptions import ProblemLog
 
@@ -186,9 +187,11 @@ class TableSink:
         for name, table in tables.items():
             if name == "processes" and table.num_rows:
                 self.processes += table.num_rows
-                dates = [d for d in table.column("date").to_pylist() if d is not None]
-                if dates:
-                    low, high = int(min(dates).timestamp()), int(max(dates).timestamp())
+                # In Arrow: turning every date into a Python datetime took longer than writing the table.
+                span = pc.min_max(table.column("date").cast(pa.int64()))
+                low, high = span["min"].as_py(), span["max"].as_py()
+                if low is not None and high is not None:
+                    low, high = int(low / 1_000_000), int(high / 1_000_000)  # as datetime.timestamp() did
                     self.first = low if self.first is None else min(self.first, low)
                     self.last = high if self.last is None else max(self.last, high)
             self.counts[name] += table.num_rows

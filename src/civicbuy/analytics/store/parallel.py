@@ -18,14 +18,15 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import pickle
+import queue
 import signal
-from collections import deque
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import subprocess
+import sys
+import threading
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 
@@ -49,6 +50,8 @@ MIN_BYTES = 64 * 1024 * 1024
 #: Bytes of input per task: small enough for a smooth progress bar, large enough to keep the overhead low.
 CHUNK_BYTES = 16 * 1024 * 1024
 WORKERS_ENV = "CIVICBUY_INGEST_WORKERS"
+#: Run as ``python -m`` to start a worker (see :func:`serve`).
+WORKER_MODULE = "civicbuy.analytics.store.ingest_worker"
 
 
 class Unsuitable(Exception):  # noqa: N818 - a signal to fall back, not an error the user sees
@@ -141,29 +144,101 @@ def ingest_parallel(
 
 
 def _results(file: Path, ranges: list[tuple[int, int]], workers: int) -> Iterator[ChunkResult]:
-    """Yield the workers' results in file order, keeping at most two tasks per worker in flight."""
-    context = get_context("spawn")  # no fork: the caller may be a threaded web or task worker
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent)
+    """Yield the workers' results in file order; range ``i`` goes to worker ``i % workers``, two at a time each.
+
+    Workers are ``python -m civicbuy.analytics.store.ingest_worker`` processes rather than :mod:`multiprocessing` ones:
+    ``spawn`` would run the calling script's top level again in every worker (a script without a ``__main__`` guard
+    would repeat what it did before calling the ingest), and ``fork`` is unsafe in a threaded web or task worker.
+    """
+    started: list[_Worker] = []
     try:
-        pending: deque[Any] = deque()
-        queued = iter(ranges)
-        for start, end in queued:
-            pending.append(pool.submit(flatten_range, str(file), start, end))
-            if len(pending) >= 2 * workers:
-                break
-        while pending:
-            try:
-                result = pending.popleft().result()
-            except BrokenProcessPool as error:
-                # A worker died: killed (out of memory?), or it could not start because the calling script has no
-                # ``if __name__ == "__main__":`` guard. One process can still do the work.
-                raise Unsuitable("a worker process stopped") from error
-            for start, end in queued:
-                pending.append(pool.submit(flatten_range, str(file), start, end))
-                break
+        for _ in range(workers):
+            started.append(_Worker(file))  # noqa: PERF401 - the ones started are stopped if a later one fails
+        for index, (start, end) in enumerate(ranges[: 2 * workers]):
+            started[index % workers].send(start, end)
+        for index in range(len(ranges)):
+            worker = started[index % workers]
+            result = worker.receive()
+            following = index + 2 * workers
+            if following < len(ranges):
+                worker.send(*ranges[following])
             yield result
+        for worker in started:
+            worker.finish()
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        for worker in started:
+            worker.stop()
+
+
+class _Worker:
+    """One worker process: tasks go to its standard input, results come back on its standard output."""
+
+    def __init__(self, file: Path) -> None:
+        if not sys.executable:
+            raise Unsuitable("no Python executable to start workers with")
+        try:
+            self.process = subprocess.Popen(  # noqa: S603 - our own module, run by this interpreter
+                [sys.executable, "-m", WORKER_MODULE, str(file), str(os.getpid())],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )
+        except OSError as error:
+            raise Unsuitable(f"cannot start a worker: {error}") from error
+        self.results: queue.Queue[tuple[str, Any]] = queue.Queue()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        """Read every message as it arrives, so that a worker never waits for the main process to want it."""
+        stream = self.process.stdout
+        assert stream is not None  # noqa: S101 - opened with stdout=PIPE
+        while True:
+            header = stream.read(8)
+            if len(header) < 8:  # noqa: PLR2004 - the length prefix
+                self.results.put(("stopped", None))
+                return
+            payload = stream.read(int.from_bytes(header, "little"))
+            try:
+                self.results.put(pickle.loads(payload))  # noqa: S301 - written by our own worker process
+            except Exception:  # noqa: BLE001 - a cut message means the worker died
+                self.results.put(("stopped", None))
+                return
+
+    def send(self, start: int, end: int) -> None:
+        """Queue the byte range ``[start, end)`` for this worker."""
+        stdin = self.process.stdin
+        assert stdin is not None  # noqa: S101 - opened with stdin=PIPE
+        try:
+            stdin.write(f"{start} {end}\n".encode())
+            stdin.flush()
+        except OSError as error:
+            raise Unsuitable("a worker process stopped") from error
+
+    def receive(self) -> ChunkResult:
+        """Return the result of the oldest range sent, or raise :class:`Unsuitable`."""
+        status, value = self.results.get()
+        if status == "ok":
+            return cast("ChunkResult", value)
+        # "unsuitable" (the file needs one process), "error" (an unexpected failure, which one process will report
+        # properly, with its own handling) or "stopped" (the worker died: killed, out of memory).
+        raise Unsuitable(str(value or status))
+
+    def finish(self) -> None:
+        """Close the worker's input: it exits once its queue is empty."""
+        if self.process.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
+
+    def stop(self) -> None:
+        """End the worker (at once if it is still busy) and reap it."""
+        self.finish()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
 
 
 def _refuse_repeated_ocids(sink: TableSink) -> None:
@@ -218,14 +293,42 @@ def _is_compiled_release(release: dict[str, Any]) -> bool:
         return False
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent: int) -> None:
     """Ask Linux to kill this worker when the process that started it dies (a killed ingest leaves no orphans)."""
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL(None, use_errno=True)
         pr_set_pdeathsig = 1
         libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
-    if os.getppid() == 1:  # the parent died before prctl took effect
+    if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
 
 
-__all__ = ["MIN_BYTES", "WORKERS_ENV", "Unsuitable", "chunk_ranges", "flatten_range", "ingest_parallel", "workers_for"]
+def serve(path: str, parent: int) -> None:
+    """Worker loop: flatten each ``start end`` range read on standard input; answer on standard output."""
+    _die_with_parent(parent)
+    out = sys.stdout.buffer
+    for line in sys.stdin.buffer:
+        start, end = (int(part) for part in line.split())
+        message: tuple[str, Any]
+        try:
+            message = ("ok", flatten_range(path, start, end))
+        except Unsuitable as error:
+            message = ("unsuitable", str(error))
+        except Exception as error:  # noqa: BLE001 - reported to the main process, which falls back to one process
+            message = ("error", f"{type(error).__name__}: {error}")
+        payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        out.write(len(payload).to_bytes(8, "little"))
+        out.write(payload)
+        out.flush()
+
+
+__all__ = [
+    "MIN_BYTES",
+    "WORKERS_ENV",
+    "Unsuitable",
+    "chunk_ranges",
+    "flatten_range",
+    "ingest_parallel",
+    "serve",
+    "workers_for",
+]
