@@ -142,3 +142,12 @@ def test_a_full_disk_during_ingest_is_one_plain_line_and_keeps_the_previous_data
     assert (data / "city").resolve() == before.path
     assert api.compute_indicators(data / "city", store=False).num_rows > 0
     assert [p.name for p in (data / ".versions").iterdir()] == [before.path.name]  # no half-written version
+
+
+def test_indicators_out_of_duckdb_memory_is_one_line(cli, compiled_jsonl, monkeypatch):
+    monkeypatch.setenv("CIVICBUY_DUCKDB_MEMORY_LIMIT", "1MB")
+    result = CliRunner().invoke(cli, ["indicators", str(compiled_jsonl), "--format", "jsonl"])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert result.output.startswith("Error: ")
+    assert "CIVICBUY_DUCKDB_MEMORY_LIMIT higher" in result.output

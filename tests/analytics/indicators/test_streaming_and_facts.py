@@ -80,3 +80,18 @@ def test_process_facts_are_one_relation_for_the_whole_suite():
     suite = runner.suite_expression(tables, Settings(), runner.select_indicators())
     copies = {op for op in suite.op().find(ops.JoinChain) if len(op.rest) == len(chain.rest)}
     assert copies == {chain}
+
+
+def test_running_out_of_duckdb_memory_is_one_plain_error(compiled_jsonl, tmp_path, monkeypatch):
+    """A dataset too large for CIVICBUY_DUCKDB_MEMORY_LIMIT gets a message naming the setting, not DuckDB's error."""
+    from civicbuy.analytics.ocds.exceptions import QueryMemoryError
+
+    dataset = api.ingest(compiled_jsonl, tmp_path / "city")
+    monkeypatch.setenv("CIVICBUY_DUCKDB_MEMORY_LIMIT", "1MB")
+    with pytest.raises(QueryMemoryError) as raised:
+        api.compute_indicators(dataset, store=False)
+    assert "CIVICBUY_DUCKDB_MEMORY_LIMIT" in raised.value.user_message()
+    with pytest.raises(QueryMemoryError):
+        list(api.stream_indicators(dataset))
+    monkeypatch.setenv("CIVICBUY_DUCKDB_MEMORY_LIMIT", "2GB")
+    assert api.compute_indicators(dataset, store=False).num_rows > 0

@@ -40,7 +40,7 @@ import orjson
 import pyarrow as pa
 
 from civicbuy.analytics.indicators.registry import all_indicators
-from civicbuy.analytics.ocds.exceptions import SettingsError
+from civicbuy.analytics.ocds.exceptions import QueryMemoryError, SettingsError
 from civicbuy.analytics.store.schemas import TABLES
 
 if TYPE_CHECKING:
@@ -251,17 +251,22 @@ def _duckdb_connection(dataset: Dataset, compiled: CompiledSuite) -> Iterator[du
     """Yield a DuckDB connection with the columns ``compiled`` uses loaded from the dataset's Parquet files."""
     import duckdb
 
-    connection = duckdb.connect()
     spill = tempfile.TemporaryDirectory(prefix="civicbuy-duckdb-")
+    # The loaded columns go to a database file in the temporary folder, not to in-memory temporary tables: on
+    # 10,000,000 releases the in-memory tables alone filled the 2 GB limit and the query failed ("failed to pin
+    # block"); in a file, DuckDB's buffer manager can evict them.
+    connection = duckdb.connect(str(Path(spill.name) / "tables.duckdb"))
     try:
         connection.execute("SET enable_progress_bar = false")
         connection.execute("SET memory_limit = ?", [duckdb_memory_limit()])
         connection.execute("SET temp_directory = ?", [spill.name])
+        # The query ends with its own ORDER BY; no other operator needs to keep the order rows arrive in.
+        connection.execute("SET preserve_insertion_order = false")
         for name, columns in compiled.columns.items():
             selected = ", ".join(f'"{column}"' for column in columns) or "*"
             source = _quoted(str(dataset.table_path(name)))
             # Table names and columns come from the declared schemas, the path from the dataset: no user SQL.
-            connection.execute(f'CREATE TEMP TABLE "{name}" AS SELECT {selected} FROM read_parquet({source})')  # noqa: S608
+            connection.execute(f'CREATE TABLE "{name}" AS SELECT {selected} FROM read_parquet({source})')  # noqa: S608
         yield connection
     finally:
         connection.close()
@@ -281,7 +286,7 @@ def run_indicators(
     """Compute the selected (default: all) indicators on ``dataset`` and return the sorted results."""
     if backend == "duckdb":
         compiled = compile_suite(settings, codes)
-        with _duckdb_connection(dataset, compiled) as connection:
+        with _plain_memory_error(dataset), _duckdb_connection(dataset, compiled) as connection:
             table = connection.sql(compiled.sql).to_arrow_table()
     else:
         from civicbuy.analytics.store.backends import connect, load_tables
@@ -309,6 +314,21 @@ def stream_indicators(
         yield from run_indicators(dataset, settings, backend=backend, codes=codes).to_batches(max_chunksize=batch_size)
         return
     compiled = compile_suite(settings, codes)
-    with _duckdb_connection(dataset, compiled) as connection:
+    with _plain_memory_error(dataset), _duckdb_connection(dataset, compiled) as connection:
         for batch in connection.sql(compiled.sql).to_arrow_reader(batch_size):
             yield _conform(batch)
+
+
+@contextlib.contextmanager
+def _plain_memory_error(dataset: Dataset) -> Iterator[None]:
+    """Turn DuckDB's out-of-memory error into one plain line that says what to change."""
+    import duckdb
+
+    try:
+        yield
+    except duckdb.OutOfMemoryException as error:
+        raise QueryMemoryError(
+            f"the indicators need more memory than the {duckdb_memory_limit()} DuckDB may use on this dataset",
+            path=str(dataset.path),
+            hint="Set CIVICBUY_DUCKDB_MEMORY_LIMIT higher (for example 4GB) and run again",
+        ) from error

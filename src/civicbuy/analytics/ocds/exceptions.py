@@ -116,6 +116,10 @@ def storage_error(error: OSError, folder: Path) -> DatasetError | None:
     return None
 
 
+class QueryMemoryError(AnalyticsError):
+    """The indicator query needed more memory than DuckDB may use (``CIVICBUY_DUCKDB_MEMORY_LIMIT``)."""
+
+
 class BackendUnavailableError(AnalyticsError):
     """The requested Ibis backend (for example ``spark``) is not installed."""
 
