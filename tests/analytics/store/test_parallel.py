@@ -256,4 +256,4 @@ def test_a_script_without_main_guard_runs_once(synthetic, tmp_path):
     assert completed.returncode == 0, completed.stderr.decode()
     assert completed.stderr == b""
     assert marker.read_text() == "ran\n"
-    assert pq.ParquetFile((tmp_path / "city" / "processes.parquet")).metadata.num_row_groups > 10
+    assert pq.ParquetFile(tmp_path / "city" / "processes.parquet").metadata.num_row_groups > 10
