@@ -257,3 +257,43 @@ def test_a_script_without_main_guard_runs_once(synthetic, tmp_path):
     assert completed.stderr == b""
     assert marker.read_text() == "ran\n"
     assert pq.ParquetFile(tmp_path / "city" / "processes.parquet").metadata.num_row_groups > 10
+
+
+def test_ctrl_c_stops_the_ingest_and_its_workers_quietly(tmp_path):
+    """Ctrl-C reaches the whole process group: only the main process reacts; no worker prints a traceback."""
+    path = tmp_path / "big.jsonl"
+    write_jsonl(path, 30000, seed=5)
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from civicbuy.analytics.store import parallel\n"
+        "from civicbuy.analytics.ocds.exceptions import ProblemLog\n"
+        "try:\n"
+        "    parallel.ingest_parallel(sys.argv[1], Path(sys.argv[2]), ProblemLog(), workers=2, chunk_bytes=65536)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted', file=sys.stderr)\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, str(path), str(tmp_path / "city")],
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509 - one call, before exec
+    )
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while time.monotonic() < deadline and len(workers) < 2:
+        workers = [pid for pid in _children(process.pid) if parallel.WORKER_MODULE.encode() in _cmdline(pid)]
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the workers did not start"
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert stderr == b"interrupted\n"
+    assert all(_state(pid) == "Z" for pid in workers)
+    assert not list((tmp_path / ".versions").glob("*.partial"))
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""

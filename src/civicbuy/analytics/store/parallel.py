@@ -181,6 +181,9 @@ class _Worker:
                 [sys.executable, "-m", WORKER_MODULE, str(file), str(os.getpid())],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
+                # Its own session: Ctrl-C on a terminal reaches the main process only, which stops the workers
+                # itself; a worker interrupted while it starts would print a KeyboardInterrupt traceback.
+                start_new_session=True,
             )
         except OSError as error:
             raise Unsuitable(f"cannot start a worker: {error}") from error
