@@ -24,6 +24,14 @@ from civicbuy.analytics.store.schemas import TABLES
 from civicbuy.analytics.synthetic import write_jsonl
 
 SMALL_CHUNK = 64 * 1024
+#: The start of the scripts that run a parallel ingest in a process of their own (arguments: FILE, TARGET, ...).
+SCRIPT_HEADER = (
+    "import sys\n"
+    "from pathlib import Path\n"
+    "from civicbuy.analytics.store import parallel\n"
+    "from civicbuy.analytics.ocds.exceptions import ProblemLog\n"
+)
+INGEST_CALL = "parallel.ingest_parallel(sys.argv[1], Path(sys.argv[2]), ProblemLog(), workers=2, chunk_bytes=65536)\n"
 
 
 @pytest.fixture(scope="module")
@@ -186,68 +194,66 @@ def test_problem_logs_merged_in_order_equal_one_log():
     assert first.as_list() == whole.as_list()
 
 
+def _stat(pid: int | str) -> list[str]:
+    """Return the fields of /proc/PID/stat after the command name (state first, then the parent's pid)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return []
+
+
 def _children(pid: int) -> list[int]:
-    children = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            children.append(int(stat.parent.name))
-    return children
+    return [
+        int(stat.parent.name)
+        for stat in Path("/proc").glob("[0-9]*/stat")
+        if _stat(stat.parent.name)[1:2] == [str(pid)]
+    ]
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _state(pid: int) -> str:
+    """Return the process state ("Z" for a zombie, and for a process that is gone)."""
+    return (_stat(pid) or ["Z"])[0]
+
+
+def _wait_for_workers(process: subprocess.Popen[bytes]) -> list[int]:
+    """Return the pids of the ingest's workers once at least two have started."""
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while time.monotonic() < deadline and len(workers) < 2:
+        workers = [pid for pid in _children(process.pid) if parallel.WORKER_MODULE.encode() in _cmdline(pid)]
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the workers did not start"
+    return workers
 
 
 def test_killing_the_ingest_kills_its_workers(tmp_path):
     """A killed ingest (a crashed or stopped task worker) leaves no worker running on the machine."""
     path = tmp_path / "big.jsonl"
     write_jsonl(path, 30000, seed=3)
-    script = (
-        "import sys\n"
-        "from pathlib import Path\n"
-        "from civicbuy.analytics.store import parallel\n"
-        "from civicbuy.analytics.ocds.exceptions import ProblemLog\n"
-        "parallel.ingest_parallel(sys.argv[1], Path(sys.argv[2]), ProblemLog(), workers=2, chunk_bytes=65536)\n"
-    )
+    script = SCRIPT_HEADER + INGEST_CALL
     process = subprocess.Popen([sys.executable, "-c", script, str(path), str(tmp_path / "city")])
-    deadline = time.monotonic() + 60
-    workers: list[int] = []
-    while time.monotonic() < deadline and len(workers) < 2:
-        workers = [
-            pid
-            for pid in _children(process.pid)
-            if parallel.WORKER_MODULE.encode() in Path(f"/proc/{pid}/cmdline").read_bytes()
-        ]
-        time.sleep(0.05)
-    assert len(workers) >= 2, "the workers did not start"
+    workers = _wait_for_workers(process)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     deadline = time.monotonic() + 10
     alive = workers
     while alive and time.monotonic() < deadline:
-        alive = [pid for pid in workers if Path(f"/proc/{pid}").exists() and "Z" not in _state(pid)]
+        alive = [pid for pid in workers if _state(pid) != "Z"]
         time.sleep(0.05)
     assert alive == []
-
-
-def _state(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return "Z"
 
 
 def test_a_script_without_main_guard_runs_once(synthetic, tmp_path):
     """Workers are started with ``python -m``, so the calling script's top level never runs again in them."""
     marker = tmp_path / "runs.txt"
-    script = (
-        "import sys\n"
-        "from pathlib import Path\n"
-        "from civicbuy.analytics.store import parallel\n"
-        "from civicbuy.analytics.ocds.exceptions import ProblemLog\n"
-        "with open(sys.argv[3], 'a') as runs: runs.write('ran\\n')\n"
-        "parallel.ingest_parallel(sys.argv[1], Path(sys.argv[2]), ProblemLog(), workers=2, chunk_bytes=65536)\n"
-    )
+    script = SCRIPT_HEADER + "with open(sys.argv[3], 'a') as runs: runs.write('ran\\n')\n" + INGEST_CALL
     completed = subprocess.run(
         [sys.executable, "-c", script, str(synthetic), str(tmp_path / "city"), str(marker)],
         capture_output=True,
@@ -264,14 +270,11 @@ def test_ctrl_c_stops_the_ingest_and_its_workers_quietly(tmp_path):
     path = tmp_path / "big.jsonl"
     write_jsonl(path, 30000, seed=5)
     script = (
-        "import sys\n"
-        "from pathlib import Path\n"
-        "from civicbuy.analytics.store import parallel\n"
-        "from civicbuy.analytics.ocds.exceptions import ProblemLog\n"
-        "try:\n"
-        "    parallel.ingest_parallel(sys.argv[1], Path(sys.argv[2]), ProblemLog(), workers=2, chunk_bytes=65536)\n"
-        "except KeyboardInterrupt:\n"
-        "    print('interrupted', file=sys.stderr)\n"
+        SCRIPT_HEADER
+        + "try:\n    "
+        + INGEST_CALL
+        + "except KeyboardInterrupt:\n"
+        + "    print('interrupted', file=sys.stderr)\n"
     )
     process = subprocess.Popen(
         [sys.executable, "-c", script, str(path), str(tmp_path / "city")],
@@ -279,21 +282,9 @@ def test_ctrl_c_stops_the_ingest_and_its_workers_quietly(tmp_path):
         start_new_session=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509 - one call, before exec
     )
-    deadline = time.monotonic() + 60
-    workers: list[int] = []
-    while time.monotonic() < deadline and len(workers) < 2:
-        workers = [pid for pid in _children(process.pid) if parallel.WORKER_MODULE.encode() in _cmdline(pid)]
-        time.sleep(0.05)
-    assert len(workers) >= 2, "the workers did not start"
+    workers = _wait_for_workers(process)
     os.killpg(process.pid, signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert stderr == b"interrupted\n"
     assert all(_state(pid) == "Z" for pid in workers)
     assert not list((tmp_path / ".versions").glob("*.partial"))
-
-
-def _cmdline(pid: int) -> bytes:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return b""

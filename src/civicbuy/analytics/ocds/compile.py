@@ -300,7 +300,7 @@ class OcidGrouper:
             self._directory = None
 
 
-def _upgrade(releases: list[dict[str, Any]]) -> int:
+def upgrade_releases(releases: list[dict[str, Any]]) -> int:
     """Upgrade the OCDS 1.0 releases among ``releases`` in place; return how many were upgraded."""
     upgraded = 0
     for release in releases:
@@ -349,7 +349,7 @@ def compile_releases(
                 continue
             compiled_ocids.add(ocid)
             if upgrade:
-                upgraded += _upgrade([data])
+                upgraded += upgrade_releases([data])
             yield data
         for ocid, items in grouper.groups():
             if ocid in compiled_ocids:
@@ -360,9 +360,14 @@ def compile_releases(
                 )
                 continue
             if upgrade:
-                upgraded += _upgrade(items)
+                upgraded += upgrade_releases(items)
             yield merger.compile(items)
     finally:
         grouper.close()
+    record_upgrades(problems, upgraded)
+
+
+def record_upgrades(problems: ProblemLog, upgraded: int) -> None:
+    """Count the releases upgraded from OCDS 1.0 as one warning (none when nothing was upgraded)."""
     if upgraded:
         problems.add("upgraded", f"Releases upgraded from OCDS 1.0 to 1.1: {upgraded}", None)

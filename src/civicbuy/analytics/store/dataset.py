@@ -178,7 +178,6 @@ class TableSink:
         self.directory = directory
         self.writers = {name: pq.ParquetWriter(directory / f"{name}.parquet", spec) for name, spec in TABLES.items()}
         self.counts = dict.fromkeys(TABLES, 0)
-        self.processes = 0
         self.first: int | None = None
         self.last: int | None = None
 
@@ -186,7 +185,6 @@ class TableSink:
         """Append one batch of every table (as :meth:`Flattener.take` returns them)."""
         for name, table in tables.items():
             if name == "processes" and table.num_rows:
-                self.processes += table.num_rows
                 # In Arrow: turning every date into a Python datetime took longer than writing the table.
                 span = pc.min_max(table.column("date").cast(pa.int64()))
                 low, high = span["min"].as_py(), span["max"].as_py()
@@ -207,7 +205,7 @@ class TableSink:
         return {
             "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "counts": self.counts,
-            "processes": self.processes,
+            "processes": self.counts["processes"],  # one row per process
             "period": {
                 "start": datetime.fromtimestamp(self.first, UTC).isoformat() if self.first is not None else None,
                 "end": datetime.fromtimestamp(self.last, UTC).isoformat() if self.last is not None else None,

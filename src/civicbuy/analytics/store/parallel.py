@@ -30,10 +30,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 
+from civicbuy.analytics.ocds.compile import record_upgrades, upgrade_releases
 from civicbuy.analytics.ocds.detect import COMPILED_RELEASE, classify_keys
 from civicbuy.analytics.ocds.exceptions import ProblemLog, UnsupportedFormatError
 from civicbuy.analytics.ocds.source import UTF8_BOM
-from civicbuy.analytics.ocds.upgrade import needs_upgrade, upgrade_release
 from civicbuy.analytics.store.dataset import write_version
 from civicbuy.analytics.store.flatten import Flattener
 
@@ -65,7 +65,6 @@ class ChunkResult:
     tables: dict[str, pa.Table]
     problems: ProblemLog
     upgraded: int
-    releases: int
 
 
 def workers_for(path: str | Path, detection: Detection | None, *, min_bytes: int | None = None) -> int:
@@ -133,11 +132,10 @@ def ingest_parallel(
             found.merge(result.problems)
             upgraded += result.upgraded
             if progress is not None:
-                progress(sink.processes)
+                progress(sink.counts["processes"])
         sink.close()
         _refuse_repeated_ocids(sink)
-        if upgraded:
-            found.add("upgraded", f"Releases upgraded from OCDS 1.0 to 1.1: {upgraded}", None)
+        record_upgrades(found, upgraded)
         problems.merge(found)
 
     return write_version(fill, target, problems, source=source)
@@ -262,7 +260,7 @@ def flatten_range(path: str, start: int, end: int) -> ChunkResult:
     problems = ProblemLog()
     flattener = Flattener(problems)
     loads = orjson.loads
-    upgraded = releases = 0
+    upgraded = 0
     with Path(path).open("rb") as handle:
         handle.seek(start)
         position = start
@@ -281,12 +279,9 @@ def flatten_range(path: str, start: int, end: int) -> ChunkResult:
             ocid = release.get("ocid")
             if not isinstance(ocid, str) or not ocid:
                 raise Unsuitable("a compiled release without an ocid")
-            if needs_upgrade(release):
-                upgrade_release(release)
-                upgraded += 1
+            upgraded += upgrade_releases([release])
             flattener.add(release)
-            releases += 1
-    return ChunkResult(flattener.take(), problems, upgraded, releases)
+    return ChunkResult(flattener.take(), problems, upgraded)
 
 
 def _is_compiled_release(release: dict[str, Any]) -> bool:
