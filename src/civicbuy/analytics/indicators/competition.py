@@ -133,5 +133,4 @@ def direct_award_share(ctx: Context) -> ir.Table:
 def direct_award_unjustified_share(ctx: Context) -> ir.Table:
     """Compute the share of direct awards without a rationale."""
     t = ctx.process_base()
-    rationale = t.procurement_method_rationale.fill_null("").strip()
-    return share_by_level(t, rationale == "", t.procurement_method == "direct", "no direct awards")
+    return share_by_level(t, ~t.has_method_rationale, t.procurement_method == "direct", "no direct awards")

@@ -28,6 +28,8 @@ SUBMITTED_EXCLUDED = ("invited", "withdrawn")
 FINAL_AWARD_STATUSES = ("active", "cancelled", "unsuccessful")
 #: Column added by :meth:`Context.with_currency`.
 MAIN_CURRENCY = "main_currency"
+#: Prefix of the table a shared relation is stored in when a context is staged (:meth:`Context.shared`).
+STAGE_PREFIX = "shared_"
 ONE_THIRD = 1 / 3
 
 
@@ -54,11 +56,19 @@ class Context:
     """Tables, settings and helpers for indicator computations.
 
     ``tables`` may be unbound (``ibis.table(schema, name=...)``, to compile SQL once) or bound to a backend.
+
+    A *staged* context does not put shared relations inside the indicators' expressions: each one is recorded in
+    :attr:`stages` (in the order they must be computed: a relation's own shared inputs come before it) and the
+    indicators read an unbound table of the same schema named ``shared_<key>``. The runner stores each stage as a
+    table before running the indicators one by one, so no query holds more than one step in memory.
     """
 
-    def __init__(self, tables: dict[str, ir.Table], settings: Settings) -> None:
+    def __init__(self, tables: dict[str, ir.Table], settings: Settings, *, staged: bool = False) -> None:
         self.tables = tables
         self.settings = settings
+        self.staged = staged
+        #: Staged shared relations by table name, in dependency order (only when ``staged``).
+        self.stages: dict[str, ir.Table] = {}
         self._shared: dict[str, ir.Table] = {}
 
     def __getitem__(self, name: str) -> ir.Table:
@@ -67,7 +77,12 @@ class Context:
     def shared(self, key: str, build: Callable[[], ir.Table]) -> ir.Table:
         """Return the relation built by ``build`` once per context, so that every indicator reads the same one."""
         if key not in self._shared:
-            self._shared[key] = build()
+            relation = build()
+            if self.staged:
+                name = STAGE_PREFIX + key
+                self.stages[name] = relation
+                relation = ibis.table(relation.schema(), name=name)
+            self._shared[key] = relation
         return self._shared[key]
 
     def with_currency(self, table: ir.Table) -> ir.Table:
@@ -94,7 +109,12 @@ class Context:
         return ibis.coalesce(*candidates).cast("string").name(MAIN_CURRENCY).as_table()
 
     def process_base(self) -> ir.Table:
-        """Return one row per process with buyer, procuring entity and the tender's fields (null without tender)."""
+        """Return one row per process with buyer, procuring entity and the tender's fields (null without tender).
+
+        Free texts are left out (:meth:`process_texts` has them): this relation is read by most indicators and
+        staged as a table, and on 10,000,000 processes titles and descriptions would be most of its size.
+        ``has_method_rationale`` says whether /tender/procurementMethodRationale has more than blanks.
+        """
         return self.shared("process_base", self._process_base)
 
     def _process_base(self) -> ir.Table:
@@ -107,25 +127,41 @@ class Context:
                 processes.buyer_id,
                 processes.procuring_entity_id,
                 processes.has_tender,
-                processes.planning_rationale,
                 tenders.status,
                 tenders.procurement_method,
                 tenders.procurement_method_details,
-                tenders.procurement_method_rationale,
-                tenders.title,
-                tenders.description,
-                tenders.award_criteria_details,
-                tenders.eligibility_criteria,
-                tenders.number_of_tenderers,
-                tenders.tenderers_count,
-                tenders.tender_period_start,
-                tenders.tender_period_end,
-                tenders.documents_count,
-                tenders.value_amount,
-                tenders.value_currency,
-                tenders.sustainability_goals,
-                tenders.cpv_division,
+                has_method_rationale=tenders.procurement_method_rationale.fill_null("").strip() != "",
+                number_of_tenderers=tenders.number_of_tenderers,
+                tenderers_count=tenders.tenderers_count,
+                tender_period_start=tenders.tender_period_start,
+                tender_period_end=tenders.tender_period_end,
+                documents_count=tenders.documents_count,
+                value_amount=tenders.value_amount,
+                value_currency=tenders.value_currency,
+                cpv_division=tenders.cpv_division,
             )
+        )
+
+    def process_texts(self) -> ir.Table:
+        """Return one row per process with buyer, ``has_tender`` and the free texts keyword rules read.
+
+        Not shared: only relations that are themselves shared (matched once for several indicators) read it.
+        """
+        processes = self.tables["processes"]
+        tenders = self.tables["tenders"]
+        joined = processes.left_join(tenders, processes.ocid == tenders.ocid)
+        return joined.select(
+            processes.ocid,
+            processes.buyer_id,
+            processes.has_tender,
+            processes.planning_rationale,
+            tenders.procurement_method_rationale,
+            tenders.procurement_method_details,
+            tenders.title,
+            tenders.description,
+            tenders.award_criteria_details,
+            tenders.eligibility_criteria,
+            tenders.sustainability_goals,
         )
 
     def quantiles(self, values: ir.Table, column: str, taus: dict[str, float]) -> ir.Table:

@@ -41,7 +41,7 @@ def emergency_processes(ctx: Context) -> ir.Table:
 
 
 def _emergency_processes(ctx: Context) -> ir.Table:
-    t = ctx.process_base()
+    t = ctx.process_texts()
     texts = [
         t.procurement_method_rationale,
         t.procurement_method_details,

@@ -36,7 +36,7 @@ def _criteria(ctx: Context) -> ir.Table:
 
     Matched once for both indicators and both levels (keyword rules are regular expressions over long texts).
     """
-    t = ctx.process_base()
+    t = ctx.process_texts()
     goals = t.sustainability_goals.fill_null("")
     texts = [t.award_criteria_details, t.eligibility_criteria, t.title, t.description]
     hits = {
