@@ -19,8 +19,8 @@ selection:
   ``~/.cache/civicbuy``; ``CIVICBUY_CACHE_DIR=off`` turns it off), so a new process does not even import Ibis.
   Building and compiling the expressions takes seconds, more than running them on 20,000 processes. The cache key
   covers the settings (and the supplier list file they name), the selection, the Ibis version and the source of the
-  indicators, the settings and the table schemas, so a change to any of them compiles afresh. Each run reads the
-  columns the SQL uses from the Parquet files and keeps the shared tables in a DuckDB file in a temporary folder;
+  indicators, the settings and the table schemas, so a change to any of them compiles afresh. Each run copies the
+  columns the SQL uses from the Parquet files into a DuckDB file in a temporary folder, with the shared tables;
 - on Spark, the same indicators are one expression (a union, shared relations inline) bound to the dataset's
   tables and run by Ibis.
 
@@ -293,12 +293,13 @@ def duckdb_memory_limit() -> str:
 
 @contextlib.contextmanager
 def _duckdb_connection(dataset: Dataset, compiled: CompiledSuite) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Yield a DuckDB connection with the dataset's tables as views and the shared tables of ``compiled`` created.
+    """Yield a DuckDB connection with the columns ``compiled`` uses loaded and its shared tables created.
 
-    The flat tables are views on the Parquet files, limited to the columns the SQL uses: each is read by a few
-    statements only, and copying them into DuckDB first cost more than the reads (1M releases: 4.8 s of loading
-    against 4.6 s saved; 17 GB of temporary files at 10M). The shared tables go to a database file in the
-    temporary folder, where DuckDB's buffer manager can evict them to keep within its memory limit.
+    Everything goes to a database file in a temporary folder, not to in-memory tables, so that DuckDB's buffer
+    manager can evict it to keep within the memory limit. The flat tables are copied in rather than read as views
+    on the Parquet files: on 1,000,000 releases views were faster (no 4.8 s of loading), but on 10,000,000 the
+    statement joining award suppliers to their parties ran out of 2 GB on views and not on tables, and the shared
+    steps ran 1.5-3 times faster on tables (benchmarks/README.md).
     """
     import duckdb
 
@@ -314,7 +315,7 @@ def _duckdb_connection(dataset: Dataset, compiled: CompiledSuite) -> Iterator[du
             selected = ", ".join(f'"{column}"' for column in columns) or "*"
             source = _quoted(str(dataset.table_path(name)))
             # Table names and columns come from the declared schemas, the path from the dataset: no user SQL.
-            connection.execute(f'CREATE VIEW "{name}" AS SELECT {selected} FROM read_parquet({source})')  # noqa: S608
+            connection.execute(f'CREATE TABLE "{name}" AS SELECT {selected} FROM read_parquet({source})')  # noqa: S608
         for name, sql in compiled.stages:
             # Stage names are Context.shared keys and the SQL is Ibis', from the declared indicators: no user SQL.
             connection.execute(f'CREATE TABLE "{name}" AS {sql}')
