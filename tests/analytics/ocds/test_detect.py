@@ -46,3 +46,19 @@ def test_forms(tmp_path, release, shape, expected):
     assert detection.description.startswith(expected)
     assert detection.gzip
     assert sum(1 for _ in api.read(path)) == (2 if shape in {"jsonl", "jsonl-records", "concatenated", "array"} else 1)
+
+
+@pytest.mark.parametrize("inner", [[[]], [{}]])
+def test_a_line_that_parses_alone_inside_a_pretty_printed_document_is_not_json_lines(tmp_path, inner):
+    """Found by the reader's property test: "{", ' "tender": {', '  "": [', "   []" was read as an empty array."""
+    release = {"tender": {"": inner}, "id": "1", "ocid": "ocds-abc123-1"}
+    path = tmp_path / "pretty.json"
+    path.write_text(json.dumps(release, indent=1))
+    assert api.detect(path).kind == "release"
+    assert [read.data for read in api.read(path)] == [release]
+
+
+def test_json_lines_with_a_bad_first_line_are_still_json_lines(tmp_path, release):
+    path = tmp_path / "lines.jsonl"
+    path.write_text("{not json\n" + json.dumps(release) + "\n" + json.dumps(release) + "\n")
+    assert api.detect(path).description.startswith("JSON Lines of releases")

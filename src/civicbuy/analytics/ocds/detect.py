@@ -132,8 +132,10 @@ def detect_source(source: Source) -> Detection:
         except orjson.JSONDecodeError:
             value = _UNPARSED
         parsed_lines.append(value if isinstance(value, (dict, list)) or len(segments) == 1 else _UNPARSED)
-    if parsed_lines and any(value is not _UNPARSED for value in parsed_lines):
-        values = [value for value in parsed_lines if value is not _UNPARSED]
+    values = [value for value in parsed_lines if value is not _UNPARSED]
+    # JSON Lines: the first line is a whole value, or (a bad first line) at least two later lines are. One line
+    # that parses alone after one that does not is the inside of a pretty-printed document: "[", " {", ..., "   []".
+    if values and (parsed_lines[0] is not _UNPARSED or len(values) > 1):
         value = values[0]
         if isinstance(value, list):
             if not value:
