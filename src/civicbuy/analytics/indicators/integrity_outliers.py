@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import ibis
 
-from civicbuy.analytics.indicators.context import currency_label, lower_fence, result, upper_fence
+from civicbuy.analytics.indicators.context import currency_label, lower_fence, result, shared_relation, upper_fence
 from civicbuy.analytics.indicators.facts import award_facts, process_facts, submitted
 from civicbuy.analytics.indicators.integrity import CANCELLED, NO_BIDS, PROCESS_FLAG, RED_FLAG
 from civicbuy.analytics.indicators.registry import HIGHER_IS_BETTER, HIGHER_IS_WORSE, indicator
@@ -132,7 +132,14 @@ def r058(ctx: Context) -> ir.Table:
 
 
 def _eligible_bids(ctx: Context) -> ir.Table:
-    """Submitted bids with their tenderer in processes that are not cancelled, with buyer and procuring entity."""
+    """Submitted bids with their tenderer in processes that are not cancelled, with buyer and procuring entity.
+
+    Shared: R025 reads it, and R038 three times (per buyer, procuring entity and tenderer); built once per suite.
+    """
+    return ctx.shared("eligible_bids", lambda: _build_eligible_bids(ctx))
+
+
+def _build_eligible_bids(ctx: Context) -> ir.Table:
     bids = ctx["bids"]
     tenderers = ctx["bid_tenderers"]
     base = ctx.process_base()
@@ -142,8 +149,11 @@ def _eligible_bids(ctx: Context) -> ir.Table:
         .filter(base.status.fill_null("") != "cancelled")
         .select(sub.ocid, sub.bid_index, sub.status, base.buyer_id, base.procuring_entity_id)
     )
-    return sub.left_join(tenderers, [sub.ocid == tenderers.ocid, sub.bid_index == tenderers.bid_index]).select(
-        sub.ocid, sub.bid_index, sub.status, sub.buyer_id, sub.procuring_entity_id, tenderers.tenderer_id
+    joined = sub.left_join(tenderers, [sub.ocid == tenderers.ocid, sub.bid_index == tenderers.bid_index])
+    return shared_relation(
+        joined.select(
+            sub.ocid, sub.bid_index, sub.status, sub.buyer_id, sub.procuring_entity_id, tenderers.tenderer_id
+        )
     )
 
 
