@@ -117,10 +117,14 @@ class Context:
         """
         return self.shared("process_base", self._process_base)
 
-    def _process_base(self) -> ir.Table:
+    def _with_tender(self) -> tuple[ir.Table, ir.Table, ir.Table]:
+        """Return processes left-joined with their tender, and the two tables to select columns by."""
         processes = self.tables["processes"]
         tenders = self.tables["tenders"]
-        joined = processes.left_join(tenders, processes.ocid == tenders.ocid)
+        return processes.left_join(tenders, processes.ocid == tenders.ocid), processes, tenders
+
+    def _process_base(self) -> ir.Table:
+        joined, processes, tenders = self._with_tender()
         return shared_relation(
             joined.select(
                 processes.ocid,
@@ -147,9 +151,7 @@ class Context:
 
         Not shared: only relations that are themselves shared (matched once for several indicators) read it.
         """
-        processes = self.tables["processes"]
-        tenders = self.tables["tenders"]
-        joined = processes.left_join(tenders, processes.ocid == tenders.ocid)
+        joined, processes, tenders = self._with_tender()
         return joined.select(
             processes.ocid,
             processes.buyer_id,

@@ -204,11 +204,7 @@ def _build_process_facts(ctx: Context) -> ir.Table:
 
 def _stored(ctx: Context, name: str, facts: ir.Table) -> ir.Table:
     """Return the per-process aggregate ``facts`` as a shared relation (a table of its own in a staged run)."""
-    return ctx.shared(f"facts_{name}", partial(_itself, facts))
-
-
-def _itself(relation: ir.Table) -> ir.Table:
-    return relation
+    return ctx.shared(f"facts_{name}", lambda: facts)
 
 
 def _join_facts(ctx: Context, base: ir.Table, parts: list[ir.Table]) -> ir.Table:
