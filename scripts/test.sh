@@ -3,7 +3,8 @@
 #   1. lint and types: ruff (check + format), mypy
 #   2. Django checks: makemigrations --check, check --fail-level WARNING, translations compile
 #   3. pytest on SQLite (whole suite, browser tests included), warnings are errors, and at the same time
-#   4. pytest on PostgreSQL (every database test again), with a server found or started here
+#   4. pytest on PostgreSQL (the tests that use the database, again: `--database-tests-only`), with a server
+#      found or started here
 # `--lint-only` stops after step 2.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -44,7 +45,7 @@ if pg_url=$(scripts/ensure-postgres.sh); then
   echo "Using $pg_url; its output follows the SQLite run"
   (
     env DATABASE_URL="$pg_url" CIVICBUY_DATA_DIR="$workdir/data-pg" CIVICBUY_CACHE_DIR="$workdir/cache-pg" \
-      $BIN/pytest -m "not e2e and not spark" --ignore=tests/analytics --basetemp "$workdir/pytest-pg" \
+      $BIN/pytest -m "not e2e and not spark" --ignore=tests/analytics --database-tests-only --basetemp "$workdir/pytest-pg" \
       >"$workdir/pytest-pg.log" 2>&1
     echo $? >"$workdir/pytest-pg.rc"
   ) &

@@ -2,7 +2,7 @@
 
 Every operation is called with generated (valid and invalid) parameters, with and without an API token;
 every answer must be a non-5xx response that conforms to the document (status code, content type, body
-schema, headers). The server runs on SQLite in a temporary folder, prepared by `civicbuy setup`.
+schema, headers). The server runs on SQLite in a temporary folder, a copy of one prepared by `civicbuy setup`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -29,9 +29,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+def api_server(
+    tmp_path_factory: pytest.TempPathFactory, prepared_site: Callable[[Path], Path]
+) -> Iterator[dict[str, str]]:
     """Serve CivicBuy on a free loopback port; yield its base URL and an API token."""
-    data = tmp_path_factory.mktemp("api-site")
+    data = prepared_site(tmp_path_factory.mktemp("api-site"))  # as `civicbuy setup --no-demo` leaves it
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(
         CIVICBUY_DATA_DIR=str(data),
@@ -39,7 +41,6 @@ def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, s
         CIVICBUY_API_RATE_TOKEN="100000/m",
         DJANGO_SUPERUSER_PASSWORD="a-long-password-for-the-api-test",
     )
-    subprocess.run([CIVICBUY, "setup", "--no-demo"], env=env, check=True, capture_output=True, timeout=300)
     subprocess.run(
         [CIVICBUY, "manage", "createsuperuser", "--noinput", "--username", "robot", "--email", "r@example.org"],
         env=env,

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import tarfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -54,10 +55,9 @@ def files_of(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def site(tmp_path_factory: pytest.TempPathFactory, prepared_site: Callable[[Path], Path]) -> dict[str, Path]:
     """A site with content, an account, an organisation, an assessment, a token, a dataset file and media."""
-    data = tmp_path_factory.mktemp("source")
-    run("setup", "--no-demo", data=data)
+    data = prepared_site(tmp_path_factory.mktemp("source"))  # as `civicbuy setup --no-demo` leaves it
     run("manage", "shell", "-c", SEED, data=data)
     dataset = data / "datasets" / ".versions" / "alpha-1"
     dataset.mkdir(parents=True)
@@ -126,6 +126,7 @@ def test_a_damaged_archive_is_refused_and_changes_nothing(site: dict[str, Path],
     assert result.returncode == 1
     assert "processes.parquet is missing or damaged" in result.stderr
     assert not (empty / "datasets" / "alpha").exists()
+    assert not (empty / "civicbuy.sqlite3").exists()  # refused before the database was created
 
 
 @pytest.mark.parametrize("content", [b"not an archive", gzip.compress(b"not a tar")])
@@ -136,3 +137,4 @@ def test_a_file_that_is_not_a_backup_is_refused(tmp_path: Path, content: bytes) 
     assert result.returncode == 1
     assert result.stderr.startswith("Error: ")
     assert "Traceback" not in result.stderr
+    assert not (tmp_path / "empty" / "civicbuy.sqlite3").exists()

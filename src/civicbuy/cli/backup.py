@@ -200,7 +200,7 @@ def _undo(moves: list[tuple[Path, Path | None]]) -> None:
 @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--replace", is_flag=True, help="Replace a database that already has accounts or content.")
 def restore(archive: Path, replace: bool) -> None:
-    """Restore a backup ARCHIVE made by `civicbuy backup` (migrates the database first)."""
+    """Restore a backup ARCHIVE made by `civicbuy backup` (checks the archive, then migrates the database)."""
     django_env.setup()
     from django.conf import settings
     from django.core.management import call_command
@@ -208,13 +208,15 @@ def restore(archive: Path, replace: bool) -> None:
 
     archive = archive.resolve()
     Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
-    call_command("migrate", "--no-input", verbosity=0)
-    if _has_data() and not replace:
-        raise UserError("the database already has accounts or content; use --replace to overwrite it")
     datasets = _folders()["datasets"]
     datasets.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".civicbuy-restore-", dir=datasets.parent) as work:
+        # The archive is read and checked before the database is touched: a file that is not a sound backup is
+        # refused at once, and an empty target is left without a database.
         manifest = _extract(archive, Path(work))
+        call_command("migrate", "--no-input", verbosity=0)
+        if _has_data() and not replace:
+            raise UserError("the database already has accounts or content; use --replace to overwrite it")
         moves = _swap_folders(Path(work))
         try:
             with transaction.atomic():
