@@ -2,7 +2,8 @@
 # Every check and test of CivicBuy, in the order that fails fastest:
 #   1. lint and types: ruff (check + format), mypy
 #   2. Django checks: makemigrations --check, check --fail-level WARNING, translations compile
-#   3. pytest on SQLite (whole suite, browser tests included), warnings are errors, and at the same time
+#   3. pytest on SQLite (the whole suite), warnings are errors, in two runs side by side: the real-browser tests
+#      (`-m e2e`) and the rest; and at the same time
 #   4. pytest on PostgreSQL (the tests that use the database, again: `--database-tests-only`), with a server
 #      found or started here
 # `--lint-only` stops after step 2.
@@ -36,34 +37,43 @@ if [ "${1:-}" = "--lint-only" ]; then
   printf 'Failed: %s\n' "${failures[@]}"; exit 1
 fi
 
-# The two pytest runs are independent (own database, data folder and temporary folder), so they run side by
-# side: the PostgreSQL run in the background with its output kept for after the SQLite run, which prints live.
-# On 2 cores this takes about the time of the longer run instead of the sum of both.
-step "pytest on PostgreSQL (started in the background)"
-pg_pid=""
+# Three pytest runs, independent of each other (own database, data folder, cache and temporary folder), side by
+# side so that both cores work: the real-browser tests on SQLite and the database tests on PostgreSQL in the
+# background, their output kept for after the rest of the suite on SQLite, which prints live. One pytest process
+# left a core idle most of the time (its tests wait on one core, or on the servers and browsers they start).
+background_names=()
+background_pids=()
+background() {  # name, log stem, command...: run a pytest in the background
+  local name=$1 stem=$2; shift 2
+  ( "$@" >"$workdir/$stem.log" 2>&1; echo $? >"$workdir/$stem.rc" ) &
+  background_names+=("$name:$stem")
+  background_pids+=($!)
+}
+trap 'for pid in "${background_pids[@]}"; do kill -- "$pid" 2>/dev/null; done; rm -rf "$workdir"' EXIT
+
+step "pytest on PostgreSQL and the browser tests (started in the background)"
 if pg_url=$(scripts/ensure-postgres.sh); then
-  echo "Using $pg_url; its output follows the SQLite run"
-  (
-    env DATABASE_URL="$pg_url" CIVICBUY_DATA_DIR="$workdir/data-pg" CIVICBUY_CACHE_DIR="$workdir/cache-pg" \
-      $BIN/pytest -m "not e2e and not spark" --ignore=tests/analytics --database-tests-only --basetemp "$workdir/pytest-pg" \
-      >"$workdir/pytest-pg.log" 2>&1
-    echo $? >"$workdir/pytest-pg.rc"
-  ) &
-  pg_pid=$!
-  trap 'kill -- $pg_pid 2>/dev/null; rm -rf "$workdir"' EXIT
+  echo "Using $pg_url for the database tests; their output follows the SQLite run"
+  background "pytest (PostgreSQL)" pytest-pg env DATABASE_URL="$pg_url" CIVICBUY_DATA_DIR="$workdir/data-pg" \
+    CIVICBUY_CACHE_DIR="$workdir/cache-pg" $BIN/pytest -m "not e2e and not spark" --ignore=tests/analytics \
+    --database-tests-only --basetemp "$workdir/pytest-pg"
 else
   failures+=("PostgreSQL could not be started")
 fi
+background "pytest (browser tests)" pytest-e2e env -u DATABASE_URL CIVICBUY_DATA_DIR="$workdir/data-e2e" \
+  CIVICBUY_CACHE_DIR="$workdir/cache-e2e" $BIN/pytest -p no:randomly -m e2e --basetemp "$workdir/pytest-e2e"
 
-step "pytest on SQLite"
-run "pytest (SQLite)" env -u DATABASE_URL $BIN/pytest -p no:randomly --basetemp "$workdir/pytest-sqlite"
+step "pytest on SQLite (all but the browser tests)"
+run "pytest (SQLite)" env -u DATABASE_URL $BIN/pytest -p no:randomly -m "not e2e" --basetemp "$workdir/pytest-sqlite"
 
-if [ -n "$pg_pid" ]; then
-  step "pytest on PostgreSQL (output of the background run)"
-  wait "$pg_pid"
-  cat "$workdir/pytest-pg.log"
-  [ "$(cat "$workdir/pytest-pg.rc" 2>/dev/null)" = "0" ] || failures+=("pytest (PostgreSQL)")
-fi
+for index in "${!background_pids[@]}"; do
+  name=${background_names[$index]%%:*}
+  stem=${background_names[$index]##*:}
+  wait "${background_pids[$index]}"
+  step "$name (output of the background run)"
+  cat "$workdir/$stem.log"
+  [ "$(cat "$workdir/$stem.rc" 2>/dev/null)" = "0" ] || failures+=("$name")
+done
 
 if [ ${#failures[@]} -gt 0 ]; then
   printf '\nFailed steps:\n'; printf ' - %s\n' "${failures[@]}"
