@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,13 +26,15 @@ def test_help_lists_every_command(tmp_path: Path) -> None:
         assert f"  {command}" in result.stdout
 
 
-def test_content_load_of_a_broken_pack_exits_non_zero_with_file_and_field(tmp_path: Path) -> None:
+def test_content_load_of_a_broken_pack_exits_non_zero_with_file_and_field(
+    tmp_path: Path, prepared_site: Callable[[Path], Path]
+) -> None:
     pack = tmp_path / "pack"
     (pack / "site").mkdir(parents=True)
     (pack / "site" / "home.en.yaml").write_text("slug: home\ntitle: [broken\n", encoding="utf-8")
     (pack / "site" / "home.es.yaml").write_text("slug: home\ntitle: Inicio\n", encoding="utf-8")
-    assert run("manage", "migrate", "--no-input", "-v", "0", data_dir=tmp_path).returncode == 0
-    result = run("content", "load", str(pack), data_dir=tmp_path)
+    site = prepared_site(tmp_path / "site")  # a migrated site with the bundled content
+    result = run("content", "load", str(pack), data_dir=site)
     assert result.returncode == 1
     assert "site/home.en.yaml: is not valid YAML at line 3, column 1" in result.stderr
     assert "nothing was loaded" in result.stderr
