@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import gzip
 import itertools
 import os
@@ -167,6 +169,36 @@ def test_chunks_cover_the_file_on_line_boundaries(tmp_path):
     assert all(end == start for (_, end), (start, _) in itertools.pairwise(ranges))
     assert all(data[end - 1 : end] == b"\n" for _, end in ranges[:-1])
     assert len(ranges) > 10
+
+
+@pytest.mark.parametrize("content", [b'{"ocid": "ocds-1", "tag": ["compiled"], "id": "1"}\n', b"{not json\n"])
+def test_a_flattened_range_leaves_the_cycle_collector_as_it_found_it(tmp_path, content, monkeypatch):
+    """The collector is paused while a range is flattened, and back on after it, also when the range is refused."""
+    path = tmp_path / "one.jsonl"
+    path.write_bytes(content)
+    seen = []
+    add = parallel.Flattener.add
+
+    def recording_add(self, release):
+        seen.append(gc.isenabled())
+        add(self, release)
+
+    monkeypatch.setattr(parallel.Flattener, "add", recording_add)
+    assert gc.isenabled()
+    try:
+        result = parallel.flatten_range(str(path), 0, len(content))
+    except parallel.Unsuitable:
+        result = None
+    assert gc.isenabled()
+    assert seen == ([] if result is None else [False])  # paused while the release was flattened
+    assert result is None or result.tables["processes"].num_rows == 1
+    gc.disable()
+    try:
+        with contextlib.suppress(parallel.Unsuitable):
+            parallel.flatten_range(str(path), 0, len(content))
+        assert not gc.isenabled()  # a caller that had paused it keeps it paused
+    finally:
+        gc.enable()
 
 
 def test_only_large_plain_jsonl_of_compiled_releases_is_split(
