@@ -3,7 +3,7 @@
 #   1. lint and types: ruff (check + format), mypy
 #   2. Django checks: makemigrations --check, check --fail-level WARNING, translations compile
 #   3. pytest on SQLite (the whole suite, real-browser tests included), warnings are errors, in two runs: the
-#      analytics engine's tests, and the rest; and at the same time
+#      analytics engine's and operator commands' tests, and the rest; and at the same time
 #   4. pytest on PostgreSQL (the tests that use the database, again: `--database-tests-only`), with a server
 #      found or started here
 # `--lint-only` stops after step 2.
@@ -39,10 +39,13 @@ fi
 
 # Three pytest runs, independent of each other (own database, data folder, cache and temporary folder), in two
 # lanes side by side so that both cores work: in the background the database tests on PostgreSQL, then the
-# analytics engine's tests on SQLite (their output is printed at the end); in front, the rest of the suite on
+# analytics engine's and operator commands' tests on SQLite (output printed at the end); in front, the rest on
 # SQLite with the real-browser tests, printed live. Measured on 2 cores (make test without the install): the
 # PostgreSQL run beside the whole SQLite suite, 1,041 s; with the browser tests as a third run from the start,
 # 1,095 s and more (the browsers and their servers then compete with both other runs).
+# The background lane also takes the operator-command tests (real `civicbuy` processes on copies of one prepared
+# site, no test database), which made the front lane the longer one by ~400 s.
+operator_tests=(tests/cli/test_backup.py tests/cli/test_cli.py tests/api/test_schemathesis.py)
 logged=()  # "name:stem" of each background run, in the order their output is printed
 logged_run() {  # log stem, command...: run a pytest, keeping its output and exit status for later
   local stem=$1; shift
@@ -50,7 +53,7 @@ logged_run() {  # log stem, command...: run a pytest, keeping its output and exi
   echo $? >"$workdir/$stem.rc"
 }
 
-step "pytest in the background: PostgreSQL, then the analytics engine"
+step "pytest in the background: PostgreSQL, then the analytics engine and the operator commands"
 pg_url=""
 if pg_url=$(scripts/ensure-postgres.sh); then
   echo "Using $pg_url for the database tests; the output of the background runs follows the SQLite run"
@@ -59,7 +62,7 @@ else
   pg_url=""
   failures+=("PostgreSQL could not be started")
 fi
-logged+=("pytest (analytics engine, SQLite):pytest-analytics")
+logged+=("pytest (analytics engine and operator commands, SQLite):pytest-analytics")
 (
   if [ -n "$pg_url" ]; then
     logged_run pytest-pg env DATABASE_URL="$pg_url" CIVICBUY_DATA_DIR="$workdir/data-pg" \
@@ -67,15 +70,15 @@ logged+=("pytest (analytics engine, SQLite):pytest-analytics")
       --database-tests-only --basetemp "$workdir/pytest-pg"
   fi
   logged_run pytest-analytics env -u DATABASE_URL CIVICBUY_DATA_DIR="$workdir/data-analytics" \
-    CIVICBUY_CACHE_DIR="$workdir/cache-analytics" $BIN/pytest -p no:randomly tests/analytics \
+    CIVICBUY_CACHE_DIR="$workdir/cache-analytics" $BIN/pytest -p no:randomly tests/analytics "${operator_tests[@]}" \
     --basetemp "$workdir/pytest-analytics"
 ) &
 lane_pid=$!
 trap 'kill -- "$lane_pid" 2>/dev/null; rm -rf "$workdir"' EXIT
 
-step "pytest on SQLite (all but the analytics engine), browser tests included"
+step "pytest on SQLite (all but the background lane's), browser tests included"
 run "pytest (SQLite)" env -u DATABASE_URL $BIN/pytest -p no:randomly --ignore=tests/analytics \
-  --basetemp "$workdir/pytest-sqlite"
+  "${operator_tests[@]/#/--ignore=}" --basetemp "$workdir/pytest-sqlite"
 
 wait "$lane_pid"
 for entry in "${logged[@]}"; do
