@@ -40,9 +40,10 @@ fi
 # Three pytest runs, independent of each other (own database, data folder, cache and temporary folder), in two
 # lanes side by side so that both cores work: in the background the database tests on PostgreSQL, then the
 # analytics engine's and operator commands' tests on SQLite (output printed at the end); in front, the rest on
-# SQLite with the real-browser tests, printed live. Measured on 2 cores (make test without the install): the
-# PostgreSQL run beside the whole SQLite suite, 1,041 s; with the browser tests as a third run from the start,
-# 1,095 s and more (the browsers and their servers then compete with both other runs).
+# SQLite with the real-browser tests, printed live. Measured on 2 cores (this script, installed checkout): the
+# PostgreSQL run beside the whole SQLite suite, 1,041 s; the browser tests as a third run from the start, 1,130 s,
+# and 1,028 s with the analytics tests after the PostgreSQL run. The machine's speed varies by more than these
+# differences; the suite is CPU-bound, so less work helps and more runs do not.
 # The background lane also takes the operator-command tests (real `civicbuy` processes on copies of one prepared
 # site, no test database), which made the front lane the longer one by ~400 s.
 operator_tests=(tests/cli/test_backup.py tests/cli/test_cli.py tests/api/test_schemathesis.py)
