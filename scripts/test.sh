@@ -44,8 +44,8 @@ fi
 # PostgreSQL run beside the whole SQLite suite, 1,041 s; the browser tests as a third run from the start, 1,130 s,
 # and 1,028 s with the analytics tests after the PostgreSQL run. The machine's speed varies by more than these
 # differences; the suite is CPU-bound, so less work helps and more runs do not.
-# The background lane also takes the operator-command tests (real `civicbuy` processes on copies of one prepared
-# site, no test database), which made the front lane the longer one by ~400 s.
+# The operator-command tests (real `civicbuy` processes on copies of one prepared site, no test database) go to
+# the background lane so that both lanes take about as long.
 operator_tests=(tests/cli/test_backup.py tests/cli/test_cli.py tests/api/test_schemathesis.py)
 logged=()  # "name:stem" of each background run, in the order their output is printed
 logged_run() {  # log stem, command...: run a pytest, keeping its output and exit status for later

@@ -256,12 +256,6 @@ def _refuse_repeated_ocids(sink: TableSink) -> None:
         raise Unsuitable("an ocid occurs more than once")
 
 
-def flatten_range(path: str, start: int, end: int) -> ChunkResult:
-    """Read, check, upgrade and flatten the compiled releases on the lines in ``[start, end)`` of ``path``."""
-    with _no_cycle_collection():
-        return _flatten_range(path, start, end)
-
-
 @contextlib.contextmanager
 def _no_cycle_collection() -> Iterator[None]:
     """Pause Python's cycle collector while a range is flattened, and restore it after.
@@ -281,7 +275,9 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _flatten_range(path: str, start: int, end: int) -> ChunkResult:
+@_no_cycle_collection()
+def flatten_range(path: str, start: int, end: int) -> ChunkResult:
+    """Read, check, upgrade and flatten the compiled releases on the lines in ``[start, end)`` of ``path``."""
     problems = ProblemLog()
     flattener = Flattener(problems)
     loads = orjson.loads
