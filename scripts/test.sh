@@ -64,6 +64,7 @@ else
   failures+=("PostgreSQL could not be started")
 fi
 logged+=("pytest (analytics engine and operator commands, SQLite):pytest-analytics")
+set -m  # the lane gets its own process group, so that the exit trap stops its pytest too, not only the subshell
 (
   if [ -n "$pg_url" ]; then
     logged_run pytest-pg env DATABASE_URL="$pg_url" CIVICBUY_DATA_DIR="$workdir/data-pg" \
@@ -75,7 +76,8 @@ logged+=("pytest (analytics engine and operator commands, SQLite):pytest-analyti
     --basetemp "$workdir/pytest-analytics"
 ) &
 lane_pid=$!
-trap 'kill -- "$lane_pid" 2>/dev/null; rm -rf "$workdir"' EXIT
+set +m
+trap 'kill -- -"$lane_pid" 2>/dev/null; rm -rf "$workdir"' EXIT
 
 step "pytest on SQLite (all but the background lane's), browser tests included"
 run "pytest (SQLite)" env -u DATABASE_URL $BIN/pytest -p no:randomly --ignore=tests/analytics \
