@@ -131,3 +131,36 @@ def test_staged_queries_give_the_rows_of_the_single_union_query(dataset):
     assert staged.num_rows > 1000
     different = differences(single.select(runner.RESULT_SCHEMA.names).cast(runner.RESULT_SCHEMA), staged)
     assert not different, different[:5]
+
+
+@pytest.mark.parametrize(
+    ("limit", "expected"),
+    [("2GB", 2 * 1000**3), ("500 MiB", 500 * 1024**2), ("1.5gb", 1_500_000_000), ("80%", None), ("", None)],
+)
+def test_memory_limits_are_read_in_duckdb_units(limit, expected):
+    assert runner.limit_bytes(limit) == expected
+
+
+def test_a_small_dataset_runs_in_memory_and_a_large_one_on_a_file_with_the_same_rows(dataset, monkeypatch):
+    import duckdb
+
+    compiled = runner.compile_suite(Settings())
+    assert runner.in_memory(dataset, compiled)
+    opened = []
+    real_connect = duckdb.connect
+
+    def recording_connect(database, *args, **kwargs):
+        opened.append(database)
+        return real_connect(database, *args, **kwargs)
+
+    monkeypatch.setattr(duckdb, "connect", recording_connect)
+    in_memory = api.compute_indicators(dataset, store=False)
+    monkeypatch.setenv("CIVICBUY_DUCKDB_MEMORY_LIMIT", "64KB")  # the sample's files are larger than a quarter of it
+    assert not runner.in_memory(dataset, compiled)
+    monkeypatch.setenv("CIVICBUY_DUCKDB_MEMORY_LIMIT", "2GB")
+    monkeypatch.setattr(runner, "IN_MEMORY_SHARE", 0.0)
+    on_file = api.compute_indicators(dataset, store=False)
+    assert opened[0] == ":memory:"
+    assert opened[1].endswith("tables.duckdb")
+    assert in_memory.num_rows > 0
+    assert differences(in_memory, on_file) == []

@@ -20,8 +20,8 @@ selection:
   Building and compiling the expressions takes seconds, more than running them on 20,000 processes. The cache key
   covers the settings (and the supplier list file they name), the selection, the Ibis version and the source of the
   indicators, the settings and the table schemas, so a change to any of them compiles afresh. Each run copies the
-  columns the SQL uses from the Parquet files into an in-memory DuckDB database, with the shared tables, and lets
-  DuckDB spill to a temporary folder;
+  columns the SQL uses from the Parquet files into DuckDB (in memory for a small dataset, a database file in a
+  temporary folder for a large one), with the shared tables;
 - on Spark, the same indicators are one expression (a union, shared relations inline) bound to the dataset's
   tables and run by Ibis.
 
@@ -34,6 +34,7 @@ import contextlib
 import hashlib
 import importlib.util
 import os
+import re
 import tempfile
 import threading
 import uuid
@@ -292,22 +293,66 @@ def duckdb_memory_limit() -> str:
     return os.environ.get("CIVICBUY_DUCKDB_MEMORY_LIMIT") or "2GB"
 
 
+#: DuckDB's units for a memory limit ("2GB", "500 MiB"), in bytes.
+_UNITS = {
+    "b": 1,
+    "kb": 1000,
+    "mb": 1000**2,
+    "gb": 1000**3,
+    "tb": 1000**4,
+    "kib": 1024,
+    "mib": 1024**2,
+    "gib": 1024**3,
+    "tib": 1024**4,
+}
+#: The tables are kept in memory only when the Parquet files they come from take at most this share of the limit.
+IN_MEMORY_SHARE = 0.25
+
+
+def limit_bytes(limit: str) -> int | None:
+    """Return a DuckDB memory limit such as ``2GB`` or ``500 MiB`` in bytes, or None when it is not one."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", limit)
+    if not match or match.group(2).lower() not in _UNITS:
+        return None
+    return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
+
+
+def in_memory(dataset: Dataset, compiled: CompiledSuite) -> bool:
+    """Tell whether the suite's tables fit in an in-memory DuckDB database on ``dataset`` (see below).
+
+    The Parquet files hold every column and are compressed, so a quarter of the limit leaves room for the columns
+    uncompressed and for the joins: measured on 1,000,000 releases (the files used: 250 MB, a tenth of 2GB), and
+    within 500MB too; on 10,000,000 (2.5 GB of files) the in-memory database ran out of 2GB.
+    """
+    limit = limit_bytes(duckdb_memory_limit())
+    if limit is None:
+        return False
+    try:
+        size = sum(dataset.table_path(name).stat().st_size for name in compiled.columns)
+    except OSError:
+        return False
+    return size <= limit * IN_MEMORY_SHARE
+
+
 @contextlib.contextmanager
 def _duckdb_connection(dataset: Dataset, compiled: CompiledSuite) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a DuckDB connection with the columns ``compiled`` uses loaded and its shared tables created.
 
-    The tables live in an in-memory database whose buffer manager may evict them, with the joins' and sorts'
-    intermediates, to a temporary folder when the memory limit is reached, so the memory stays within the limit. An
-    in-memory database was measured against a database file in the same folder on 1,000,000 releases: the suite took
-    16.8 s against 22.7 s, because a file compresses and writes every table it is given, and at a 500 MB limit it
-    still finished, in 19.3 s against 20.8 s (benchmarks/README.md). The flat tables are copied in rather than read
-    as views on the Parquet files: on 10,000,000 releases the statement joining award suppliers to their parties ran
-    out of 2 GB on views and not on tables, and the shared steps ran 1.5-3 times faster on tables.
+    Small datasets get an in-memory database, large ones a database file in a temporary folder (:func:`in_memory`
+    decides); both spill the joins' and sorts' intermediates to that folder. A file is slower because DuckDB
+    compresses and writes every table it is given: on 1,000,000 releases the suite took 22.6 s on a file against
+    17.8 s in memory. But DuckDB can evict a file's blocks and not an in-memory table's: on 10,000,000 releases the
+    in-memory database ran out of its 2GB limit in a shared step, where the file finished (benchmarks/README.md).
+    The flat tables are copied in rather than read as views on the Parquet files: on 10,000,000 releases the
+    statement joining award suppliers to their parties ran out of 2 GB on views and not on tables, and the shared
+    steps ran 1.5-3 times faster on tables.
     """
     import duckdb
 
     spill = tempfile.TemporaryDirectory(prefix="civicbuy-duckdb-")
-    connection = duckdb.connect(":memory:")
+    connection = duckdb.connect(
+        ":memory:" if in_memory(dataset, compiled) else str(Path(spill.name) / "tables.duckdb")
+    )
     try:
         connection.execute("SET enable_progress_bar = false")
         connection.execute("SET memory_limit = ?", [duckdb_memory_limit()])
