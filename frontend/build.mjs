@@ -1,6 +1,6 @@
 // Builds CivicBuy's front-end assets from npm packages into src/civicbuy/static/civicbuy/build/
 // (ignored by git): the stylesheet compiled from Sass, and the scripts copied from their packages.
-import { mkdirSync, copyFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as sass from "sass";
@@ -26,7 +26,11 @@ const copies = [
   ["vega-lite/build/vega-lite.min.js", "vega-lite.min.js"],
   ["vega-embed/build/vega-embed.min.js", "vega-embed.min.js"],
 ];
+// The packages' source maps are not copied, so their "sourceMappingURL" comments are dropped: a comment naming a
+// missing file makes collectstatic warn and a browser's developer tools ask for a file that is not there.
+const sourceMap = /\n?\/\/# sourceMappingURL=\S+\s*$/;
 for (const [from, to] of copies) {
-  copyFileSync(join(root, "node_modules", from), join(out, to));
+  const script = readFileSync(join(root, "node_modules", from), "utf8");
+  writeFileSync(join(out, to), script.replace(sourceMap, "\n"));
 }
 console.log(`Built front-end assets in ${out}`);

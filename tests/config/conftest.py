@@ -58,7 +58,7 @@ def production_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[s
     env = production_env(data, database)
     port = _free_port()
     env["CIVICBUY_CSRF_TRUSTED_ORIGINS"] = f"http://127.0.0.1:{port}"
-    subprocess.run([CIVICBUY, "setup", "--no-demo"], env=env, check=True, capture_output=True, timeout=600)
+    setup = subprocess.run([CIVICBUY, "setup", "--no-demo"], env=env, check=True, capture_output=True, timeout=600)
     subprocess.run(
         [CIVICBUY, "manage", "createsuperuser", "--noinput", "--username", EDITOR["username"], "--email", "e@x.org"],
         env={**env, "DJANGO_SUPERUSER_PASSWORD": EDITOR["password"]},
@@ -83,7 +83,13 @@ def production_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[s
                 server.kill()
                 pytest.fail(f"the production server did not start; see {log_path}", pytrace=False)
             time.sleep(0.5)
-    yield {"base": base, "log": str(log_path), "database": database, **{f"env_{k}": v for k, v in env.items()}}
+    yield {
+        "base": base,
+        "log": str(log_path),
+        "database": database,
+        "setup_output": (setup.stdout + setup.stderr).decode("utf-8", "replace"),
+        **{f"env_{k}": v for k, v in env.items()},
+    }
     server.terminate()
     try:
         server.wait(timeout=20)
