@@ -55,7 +55,6 @@ logged_run() {  # log stem, command...: run a pytest, keeping its output and exi
 }
 
 step "pytest in the background: PostgreSQL, then the analytics engine and the operator commands"
-pg_url=""
 if pg_url=$(scripts/ensure-postgres.sh); then
   echo "Using $pg_url for the database tests; the output of the background runs follows the SQLite run"
   logged+=("pytest (PostgreSQL):pytest-pg")

@@ -1,5 +1,8 @@
 """Results streamed as record batches, and the per-process facts shared by every process-level indicator."""
 
+import os
+import tempfile
+
 import ibis.expr.operations as ops
 import pyarrow as pa
 import pytest
@@ -133,34 +136,38 @@ def test_staged_queries_give_the_rows_of_the_single_union_query(dataset):
     assert not different, different[:5]
 
 
+RAM = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
 @pytest.mark.parametrize(
     ("limit", "expected"),
-    [("2GB", 2 * 1000**3), ("500 MiB", 500 * 1024**2), ("1.5gb", 1_500_000_000), ("80%", None), ("", None)],
+    [("2GB", 2 * 1000**3), ("500 MiB", 500 * 1024**2), ("1.5gb", 1_500_000_000), ("80%", 0.8 * RAM)],
 )
-def test_memory_limits_are_read_in_duckdb_units(limit, expected):
-    assert runner.limit_bytes(limit) == expected
-
-
-def test_a_small_dataset_runs_in_memory_and_a_large_one_on_a_file_with_the_same_rows(dataset, monkeypatch):
+def test_the_memory_limit_is_read_as_duckdb_applies_it(limit, expected):
     import duckdb
 
+    connection = duckdb.connect(":memory:")
+    connection.execute("SET memory_limit = ?", [limit])
+    # DuckDB reports the limit cut to one decimal of its unit ("1.3 GiB" for 1.5 GB), so within 0.1 GiB.
+    assert runner.memory_limit_bytes(connection) == pytest.approx(expected, abs=0.1 * 1024**3)
+
+
+def test_a_small_dataset_runs_in_memory_and_a_large_one_on_a_file_with_the_same_rows(dataset, monkeypatch, tmp_path):
     compiled = runner.compile_suite(Settings())
-    assert runner.in_memory(dataset, compiled)
-    opened = []
-    real_connect = duckdb.connect
+    assert runner.in_memory(dataset, compiled, 2 * 1000**3)
+    assert not runner.in_memory(dataset, compiled, 64_000)  # the sample's files are larger than a quarter of it
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the runner's temporary folders, to look into
 
-    def recording_connect(database, *args, **kwargs):
-        opened.append(database)
-        return real_connect(database, *args, **kwargs)
+    def files_while_running():
+        batches = api.stream_indicators(dataset)
+        first = next(batches)
+        files = sorted(path.name for path in tmp_path.glob("civicbuy-duckdb-*/*.duckdb"))
+        return pa.Table.from_batches([first, *batches], schema=runner.RESULT_SCHEMA), files
 
-    monkeypatch.setattr(duckdb, "connect", recording_connect)
-    in_memory = api.compute_indicators(dataset, store=False)
-    monkeypatch.setenv("CIVICBUY_DUCKDB_MEMORY_LIMIT", "64KB")  # the sample's files are larger than a quarter of it
-    assert not runner.in_memory(dataset, compiled)
-    monkeypatch.setenv("CIVICBUY_DUCKDB_MEMORY_LIMIT", "2GB")
+    in_memory, memory_files = files_while_running()
     monkeypatch.setattr(runner, "IN_MEMORY_SHARE", 0.0)
-    on_file = api.compute_indicators(dataset, store=False)
-    assert opened[0] == ":memory:"
-    assert opened[1].endswith("tables.duckdb")
+    on_file, file_files = files_while_running()
+    assert memory_files == []
+    assert file_files == ["tables.duckdb"]
     assert in_memory.num_rows > 0
     assert differences(in_memory, on_file) == []

@@ -34,7 +34,6 @@ import contextlib
 import hashlib
 import importlib.util
 import os
-import re
 import tempfile
 import threading
 import uuid
@@ -293,40 +292,23 @@ def duckdb_memory_limit() -> str:
     return os.environ.get("CIVICBUY_DUCKDB_MEMORY_LIMIT") or "2GB"
 
 
-#: DuckDB's units for a memory limit ("2GB", "500 MiB"), in bytes.
-_UNITS = {
-    "b": 1,
-    "kb": 1000,
-    "mb": 1000**2,
-    "gb": 1000**3,
-    "tb": 1000**4,
-    "kib": 1024,
-    "mib": 1024**2,
-    "gib": 1024**3,
-    "tib": 1024**4,
-}
 #: The tables are kept in memory only when the Parquet files they come from take at most this share of the limit.
 IN_MEMORY_SHARE = 0.25
 
 
-def limit_bytes(limit: str) -> int | None:
-    """Return a DuckDB memory limit such as ``2GB`` or ``500 MiB`` in bytes, or None when it is not one."""
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", limit)
-    if not match or match.group(2).lower() not in _UNITS:
-        return None
-    return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
+def memory_limit_bytes(connection: duckdb.DuckDBPyConnection) -> int:
+    """Return the memory limit ``connection`` works with, in bytes, as DuckDB read it (units, percentages)."""
+    row = connection.execute("SELECT parse_formatted_bytes(current_setting('memory_limit'))").fetchone()
+    return int(row[0]) if row else 0
 
 
-def in_memory(dataset: Dataset, compiled: CompiledSuite) -> bool:
-    """Tell whether the suite's tables fit in an in-memory DuckDB database on ``dataset`` (see below).
+def in_memory(dataset: Dataset, compiled: CompiledSuite, limit: int) -> bool:
+    """Tell whether the tables ``compiled`` needs from ``dataset`` may be kept in memory under ``limit`` bytes.
 
     The Parquet files hold every column and are compressed, so a quarter of the limit leaves room for the columns
     uncompressed and for the joins: measured on 1,000,000 releases (the files used: 250 MB, a tenth of 2GB), and
     within 500MB too; on 10,000,000 (2.5 GB of files) the in-memory database ran out of 2GB.
     """
-    limit = limit_bytes(duckdb_memory_limit())
-    if limit is None:
-        return False
     try:
         size = sum(dataset.table_path(name).stat().st_size for name in compiled.columns)
     except OSError:
@@ -338,11 +320,12 @@ def in_memory(dataset: Dataset, compiled: CompiledSuite) -> bool:
 def _duckdb_connection(dataset: Dataset, compiled: CompiledSuite) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a DuckDB connection with the columns ``compiled`` uses loaded and its shared tables created.
 
-    Small datasets get an in-memory database, large ones a database file in a temporary folder (:func:`in_memory`
-    decides); both spill the joins' and sorts' intermediates to that folder. A file is slower because DuckDB
-    compresses and writes every table it is given: on 1,000,000 releases the suite took 22.6 s on a file against
-    17.8 s in memory. But DuckDB can evict a file's blocks and not an in-memory table's: on 10,000,000 releases the
-    in-memory database ran out of its 2GB limit in a shared step, where the file finished (benchmarks/README.md).
+    Small datasets keep the tables in the connection's in-memory database; for large ones a database file in a
+    temporary folder is attached and used instead (:func:`in_memory` decides, with the limit DuckDB applies). Both
+    spill the joins' and sorts' intermediates to that folder. A file is slower because DuckDB compresses and writes
+    every table it is given: on 1,000,000 releases the suite took 22.6 s on a file against 17.8 s in memory. But
+    DuckDB can evict a file's blocks and not an in-memory table's: on 10,000,000 releases the in-memory database ran
+    out of its 2GB limit in a shared step, where the file finished (benchmarks/README.md).
     The flat tables are copied in rather than read as views on the Parquet files: on 10,000,000 releases the
     statement joining award suppliers to their parties ran out of 2 GB on views and not on tables, and the shared
     steps ran 1.5-3 times faster on tables.
@@ -350,15 +333,16 @@ def _duckdb_connection(dataset: Dataset, compiled: CompiledSuite) -> Iterator[du
     import duckdb
 
     spill = tempfile.TemporaryDirectory(prefix="civicbuy-duckdb-")
-    connection = duckdb.connect(
-        ":memory:" if in_memory(dataset, compiled) else str(Path(spill.name) / "tables.duckdb")
-    )
+    connection = duckdb.connect(":memory:")
     try:
         connection.execute("SET enable_progress_bar = false")
         connection.execute("SET memory_limit = ?", [duckdb_memory_limit()])
         connection.execute("SET temp_directory = ?", [spill.name])
         # Every query ends with its own ORDER BY; no other operator needs to keep the order rows arrive in.
         connection.execute("SET preserve_insertion_order = false")
+        if not in_memory(dataset, compiled, memory_limit_bytes(connection)):
+            connection.execute(f"ATTACH {_quoted(str(Path(spill.name) / 'tables.duckdb'))} AS tables")
+            connection.execute("USE tables")
         for name, columns in compiled.columns.items():
             selected = ", ".join(f'"{column}"' for column in columns) or "*"
             source = _quoted(str(dataset.table_path(name)))
