@@ -24,7 +24,8 @@ system-deps:
 
 python-deps: $(VENV)/.installed
 
-$(VENV)/.installed: requirements/dev.txt pyproject.toml
+# setup.py compiles the OCDS merger (merge.py) to a C extension: a change to it must rebuild, or the stale build runs.
+$(VENV)/.installed: requirements/dev.txt pyproject.toml setup.py src/civicbuy/analytics/ocds/merge.py
 	@command -v $(PYTHON) >/dev/null || { echo "Error: $(PYTHON) is needed (CivicBuy runs on Python 3.11)"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip==25.3"
@@ -56,4 +57,5 @@ lint: install
 	@scripts/test.sh --lint-only
 
 clean:
-	rm -rf $(VENV) node_modules src/civicbuy/static/civicbuy/build var
+	rm -rf $(VENV) node_modules src/civicbuy/static/civicbuy/build var build
+	find src -name "*.so" -delete

@@ -36,6 +36,19 @@ CB_COMPILE = (
     "import sys\nfrom civicbuy.analytics import api\nn = sum(1 for _ in api.compile_releases(sys.argv[1]))\n"
     "print(n, file=sys.stderr)"
 )
+# The same, written out as JSON Lines (to /dev/null), as `ocdskit compile` writes its output.
+CB_COMPILE_WRITTEN = (
+    "import sys, orjson\nfrom civicbuy.analytics import api\nout = sys.stdout.buffer\n"
+    "for c in api.compile_releases(sys.argv[1]): out.write(orjson.dumps(c) + b'\\n')"
+)
+# The same as CB_COMPILE with the merger interpreted from its source instead of the extension the install built.
+CB_COMPILE_INTERPRETED = (
+    "import importlib.util, sys\nimport civicbuy.analytics.ocds as package\n"
+    "source = package.__path__[0] + '/merge.py'\n"
+    "spec = importlib.util.spec_from_file_location('civicbuy.analytics.ocds.merge', source)\n"
+    "module = importlib.util.module_from_spec(spec)\nsys.modules[spec.name] = module\n"
+    "spec.loader.exec_module(module)\n" + CB_COMPILE
+)
 CB_COMPILE_SPILLED = (
     "import sys\nfrom civicbuy.analytics.ocds.compile import compile_releases\n"
     "from civicbuy.analytics.ocds.exceptions import ProblemLog\nfrom civicbuy.analytics.ocds.reader import read\n"
@@ -193,6 +206,8 @@ def main() -> None:
         indicator_steps(results, python, compiled, out / "data" / f"bench-{args.releases}", args.only_indicators)
     if "compile" not in args.skip:
         results["civicbuy_compile"] = timed([python, "-c", CB_COMPILE, str(releases)])
+        results["civicbuy_compile_written"] = timed([python, "-c", CB_COMPILE_WRITTEN, str(releases)])
+        results["civicbuy_compile_interpreted"] = timed([python, "-c", CB_COMPILE_INTERPRETED, str(releases)])
         window = str(int(args.spill_window_mb * 1024 * 1024))
         results["civicbuy_compile_spilled"] = timed([python, "-c", CB_COMPILE_SPILLED, str(releases), window])
     schema = SHARED_SCHEMA / "release-schema.json"

@@ -22,8 +22,8 @@ export PYTHONDONTWRITEBYTECODE=1
 unset DATABASE_URL_FOR_SQLITE
 
 step "ruff"
-run "ruff check" $BIN/ruff check src tests benchmarks scripts
-run "ruff format" $BIN/ruff format --check --quiet src tests benchmarks scripts
+run "ruff check" $BIN/ruff check setup.py src tests benchmarks scripts
+run "ruff format" $BIN/ruff format --check --quiet setup.py src tests benchmarks scripts
 step "mypy"
 run "mypy" $BIN/mypy src/civicbuy
 step "django checks"

@@ -2,13 +2,12 @@ import json
 import warnings
 from collections import defaultdict
 
-import orjson
 import pytest
 from ocdsmerge import Merger as OcdsMerger
 from ocdsmerge.exceptions import DuplicateIdValueWarning
 
 from civicbuy.analytics.ocds import compile as compile_module
-from civicbuy.analytics.ocds.compile import Merger, compile_releases
+from civicbuy.analytics.ocds.compile import compile_releases
 from civicbuy.analytics.ocds.exceptions import ProblemLog
 from civicbuy.analytics.ocds.merge_rules import OCDS_11_MERGE_RULES, derive_merge_rules
 from civicbuy.analytics.ocds.reader import Release, read
@@ -24,40 +23,6 @@ def test_derived_rules_match_ocdsmerge(release_schema):
     from ocdsmerge.rules import get_merge_rules
 
     assert get_merge_rules(str(release_schema)) == OCDS_11_MERGE_RULES
-
-
-def test_merger_equals_ocdsmerge_on_every_publisher(publisher_folders):
-    reference = OcdsMerger(merge_rules=OCDS_11_MERGE_RULES)
-    merger = Merger()
-    compared = 0
-    for folder in publisher_folders:
-        groups = defaultdict(list)
-        for file in sorted(folder.glob("*.json")):
-            for release in read(file):
-                if not release.compiled:
-                    groups[release.data["ocid"]].append(upgrade_release(release.data))
-        for releases in groups.values():
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DuplicateIdValueWarning)
-                expected = reference.create_compiled_release(orjson.loads(orjson.dumps(releases)))
-            assert merger.compile(orjson.loads(orjson.dumps(releases))) == expected
-            compared += 1
-    assert compared > 200
-
-
-def test_duplicate_ids_are_counted():
-    problems = ProblemLog()
-    releases = [
-        {
-            "ocid": "ocds-x-1",
-            "id": "1",
-            "date": "2020-01-01T00:00:00Z",
-            "awards": [{"id": "a", "x": 1}, {"id": "a", "y": 2}],
-        }
-    ]
-    compiled = Merger(problems=problems).compile(releases)
-    assert compiled["awards"] == [{"id": "a", "x": 1, "y": 2}]
-    assert problems.problems["duplicate_id"].count == 1
 
 
 def _release(ocid, number, day, **fields):
