@@ -2,6 +2,9 @@
 
 from datetime import UTC, datetime
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from civicbuy.analytics.ocds.exceptions import ProblemLog
 from civicbuy.analytics.store.flatten import Flattener
 from civicbuy.analytics.store.schemas import TABLES
@@ -43,3 +46,39 @@ def test_take_returns_the_declared_schemas_with_typed_values():
     assert {"wrong_type:/tender/tenderPeriod/endDate", "number_as_string:/tender/value/amount"} <= codes
     assert flattener.buffered == 0
     assert all(table.num_rows == 0 for table in flattener.take().values())
+
+
+# OCDS field names at any depth, with values of every JSON type: the shapes a publisher can get wrong.
+_FIELDS = st.sampled_from(
+    [
+        "id", "ocid", "date", "tag", "buyer", "tender", "awards", "contracts", "parties", "bids", "items", "value",
+        "amount", "currency", "suppliers", "tenderers", "procurementMethod", "numberOfTenderers", "tenderPeriod",
+        "startDate", "endDate", "documents", "classification", "scheme", "roles", "details", "implementation",
+        "transactions", "lots", "status", "name", "identifier", "address", "planning", "relatedLots", "amendments",
+        "awardPeriod", "dateSigned", "period", "quantity", "procurementMethodRationale", "awardCriteria", "scale",
+    ]
+)  # fmt: skip
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=5)
+    | st.sampled_from(["2020-01-01T00:00:00Z", "EUR", "open", "direct", "supplier", "1e400", "1,5"])
+)
+_VALUES = st.recursive(
+    _SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_FIELDS, inner, max_size=5), max_leaves=25
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.dictionaries(_FIELDS, _VALUES, max_size=10), min_size=1, max_size=3))
+def test_any_shape_of_release_is_flattened_into_the_declared_tables(releases):
+    problems = ProblemLog()
+    flattener = Flattener(problems)
+    for index, release in enumerate(releases):
+        flattener.add({**release, "ocid": f"ocds-x-{index}"})
+    tables = flattener.take()
+    for name, table in tables.items():
+        assert table.schema.equals(TABLES[name]), name
+    assert tables["processes"].num_rows == len(releases)
