@@ -24,8 +24,9 @@ system-deps:
 
 python-deps: $(VENV)/.installed
 
-# setup.py compiles the OCDS merger (merge.py) to a C extension: a change to it must rebuild, or the stale build runs.
-$(VENV)/.installed: requirements/dev.txt pyproject.toml setup.py src/civicbuy/analytics/ocds/merge.py
+# setup.py compiles these modules to C extensions (mypyc): a change to one must rebuild, or the stale build runs.
+NATIVE := src/civicbuy/analytics/ocds/merge.py src/civicbuy/analytics/store/flatten.py
+$(VENV)/.installed: requirements/dev.txt pyproject.toml setup.py $(NATIVE)
 	@command -v $(PYTHON) >/dev/null || { echo "Error: $(PYTHON) is needed (CivicBuy runs on Python 3.11)"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip==25.3"

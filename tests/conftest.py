@@ -32,16 +32,15 @@ DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_reset_sequen
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Stop at once when the merger's C extension is older than its source: the tests would check the old code.
+    """Stop at once when a mypyc extension is older than its source: the tests would check the old code.
 
-    ``make install`` rebuilds it when ``merge.py`` changes (see ``setup.py``); running pytest alone does not.
+    ``make install`` rebuilds them when their source changes (see ``setup.py``); running pytest alone does not.
     """
-    from civicbuy.analytics.ocds import merge
+    from tests.native import stale_builds
 
-    built = Path(str(merge.__file__))
-    source = built.with_name("merge.py")
-    if built != source and built.stat().st_mtime < source.stat().st_mtime:
-        pytest.exit(f"{built.name} is older than {source}: run `make install` to rebuild it", returncode=4)
+    stale = stale_builds(REPO / "src" / "civicbuy")
+    if stale:
+        pytest.exit(f"{'; '.join(stale)}: run `make install` to rebuild", returncode=4)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -1,13 +1,7 @@
 """The merger, as the install built it (a mypyc extension) and as plain Python, against ocdsmerge and each other."""
 
-import importlib.machinery
-import importlib.util
-import os
-import sys
 import warnings
 from collections import defaultdict
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import orjson
@@ -22,34 +16,10 @@ from civicbuy.analytics.ocds.exceptions import ProblemLog
 from civicbuy.analytics.ocds.merge_rules import OCDS_11_MERGE_RULES
 from civicbuy.analytics.ocds.reader import read
 from civicbuy.analytics.ocds.upgrade import upgrade_release
+from tests.native import interpreted
 
-SOURCE = Path(installed.__file__).with_name("merge.py")
-
-
-def _interpreted() -> ModuleType:
-    """The same module loaded from its source, under another name, so that it runs in the interpreter."""
-    spec = importlib.util.spec_from_file_location("civicbuy_merge_interpreted", SOURCE)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-INTERPRETED = _interpreted()
+INTERPRETED = interpreted(installed)
 IMPLEMENTATIONS = pytest.mark.parametrize("module", [installed, INTERPRETED], ids=["installed", "interpreted"])
-
-
-def test_the_install_built_the_merger_as_an_extension_unless_told_not_to():
-    compiled = installed.__file__ is not None and installed.__file__.endswith(
-        tuple(importlib.machinery.EXTENSION_SUFFIXES)
-    )
-    if os.environ.get("CIVICBUY_PURE_PYTHON") == "1":
-        assert not compiled
-    else:
-        assert compiled, f"the merger runs interpreted from {installed.__file__}: run `make install` (needs gcc)"
-    assert not INTERPRETED.__file__.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
 
 
 @IMPLEMENTATIONS

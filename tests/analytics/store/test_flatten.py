@@ -5,9 +5,15 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from civicbuy.analytics.ocds.compile import compile_releases
 from civicbuy.analytics.ocds.exceptions import ProblemLog
+from civicbuy.analytics.ocds.reader import read
+from civicbuy.analytics.store import flatten
 from civicbuy.analytics.store.flatten import Flattener
 from civicbuy.analytics.store.schemas import TABLES
+from tests.native import interpreted
+
+INTERPRETED = interpreted(flatten)
 
 RELEASE = {
     "ocid": "ocds-x-1",
@@ -73,12 +79,35 @@ _VALUES = st.recursive(
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.dictionaries(_FIELDS, _VALUES, max_size=10), min_size=1, max_size=3))
-def test_any_shape_of_release_is_flattened_into_the_declared_tables(releases):
-    problems = ProblemLog()
-    flattener = Flattener(problems)
-    for index, release in enumerate(releases):
-        flattener.add({**release, "ocid": f"ocds-x-{index}"})
-    tables = flattener.take()
-    for name, table in tables.items():
-        assert table.schema.equals(TABLES[name]), name
-    assert tables["processes"].num_rows == len(releases)
+def test_any_shape_of_release_is_flattened_into_the_declared_tables_alike_built_or_not(releases):
+    results = []
+    for module in (flatten, INTERPRETED):
+        problems = ProblemLog()
+        flattener = module.Flattener(problems)
+        for index, release in enumerate(releases):
+            flattener.add({**release, "ocid": f"ocds-x-{index}"})
+        tables = flattener.take()
+        for name, table in tables.items():
+            assert table.schema.equals(TABLES[name]), name
+        assert tables["processes"].num_rows == len(releases)
+        results.append(({name: table.to_pylist() for name, table in tables.items()}, _counts(problems)))
+    assert results[0] == results[1]
+
+
+def test_the_built_and_interpreted_flatteners_agree_on_every_sample_publisher(concatenated_publishers):
+    compared = 0
+    for name, path in concatenated_publishers.items():
+        results = []
+        for module in (flatten, INTERPRETED):
+            problems = ProblemLog()
+            flattener = module.Flattener(problems)
+            for compiled in compile_releases(read(path, problems), problems):
+                flattener.add(compiled)
+            results.append(({table: rows.to_pylist() for table, rows in flattener.take().items()}, _counts(problems)))
+        assert results[0] == results[1], name
+        compared += len(results[0][0]["processes"])
+    assert compared > 200
+
+
+def _counts(problems: ProblemLog) -> dict[str, int]:
+    return {code: problem.count for code, problem in problems.problems.items()}
