@@ -160,31 +160,30 @@ class Flattener:
         """Add the rows of one compiled release."""
         ocid = self.ocid = str(release.get("ocid"))
         rows = self.rows
-        text, array, obj, money, ts = self.text, self.array, self.obj, self.money, self.timestamp
-        buyer = obj(release.get("buyer"), "/buyer")
-        tender = obj(release.get("tender"), "/tender")
-        planning = obj(release.get("planning"), "/planning")
-        budget_amount, budget_currency = money(
-            obj(planning.get("budget"), "/planning/budget").get("amount"), "/planning/budget/amount"
+        buyer = self.obj(release.get("buyer"), "/buyer")
+        tender = self.obj(release.get("tender"), "/tender")
+        planning = self.obj(release.get("planning"), "/planning")
+        budget_amount, budget_currency = self.money(
+            self.obj(planning.get("budget"), "/planning/budget").get("amount"), "/planning/budget/amount"
         )
-        procuring_entity = obj(tender.get("procuringEntity"), "/tender/procuringEntity")
-        bids = array(obj(release.get("bids"), "/bids").get("details"), "/bids/details")
-        awards = array(release.get("awards"), "/awards")
-        contracts = array(release.get("contracts"), "/contracts")
-        parties = array(release.get("parties"), "/parties")
+        procuring_entity = self.obj(tender.get("procuringEntity"), "/tender/procuringEntity")
+        bids = self.array(self.obj(release.get("bids"), "/bids").get("details"), "/bids/details")
+        awards = self.array(release.get("awards"), "/awards")
+        contracts = self.array(release.get("contracts"), "/contracts")
+        parties = self.array(release.get("parties"), "/parties")
         rows["processes"].append(
             (
                 ocid,
-                text(release.get("id"), "/id"),
-                ts(release.get("date"), "/date"),
+                self.text(release.get("id"), "/id"),
+                self.timestamp(release.get("date"), "/date"),
                 _join(release.get("tag")),
-                text(release.get("initiationType"), "/initiationType"),
-                text(release.get("language"), "/language"),
-                text(buyer.get("id"), "/buyer/id"),
-                text(buyer.get("name"), "/buyer/name"),
-                text(procuring_entity.get("id"), "/tender/procuringEntity/id"),
-                text(procuring_entity.get("name"), "/tender/procuringEntity/name"),
-                text(planning.get("rationale"), "/planning/rationale"),
+                self.text(release.get("initiationType"), "/initiationType"),
+                self.text(release.get("language"), "/language"),
+                self.text(buyer.get("id"), "/buyer/id"),
+                self.text(buyer.get("name"), "/buyer/name"),
+                self.text(procuring_entity.get("id"), "/tender/procuringEntity/id"),
+                self.text(procuring_entity.get("name"), "/tender/procuringEntity/name"),
+                self.text(planning.get("rationale"), "/planning/rationale"),
                 budget_amount,
                 budget_currency,
                 bool(tender),
@@ -198,10 +197,10 @@ class Flattener:
         if tender:
             self._tender(ocid, tender)
         for raw_party in parties:
-            party = obj(raw_party, "/parties[]")
-            identifier = obj(party.get("identifier"), "/parties[]/identifier")
-            address = obj(party.get("address"), "/parties[]/address")
-            details = obj(party.get("details"), "/parties[]/details")
+            party = self.obj(raw_party, "/parties[]")
+            identifier = self.obj(party.get("identifier"), "/parties[]/identifier")
+            address = self.obj(party.get("address"), "/parties[]/address")
+            details = self.obj(party.get("details"), "/parties[]/details")
             classifications = [
                 f"{c.get('scheme')}:{c.get('id')}"
                 for c in _list(details.get("classifications"))
@@ -210,33 +209,34 @@ class Flattener:
             rows["parties"].append(
                 (
                     ocid,
-                    text(party.get("id"), "/parties[]/id"),
-                    text(party.get("name"), "/parties[]/name"),
+                    self.text(party.get("id"), "/parties[]/id"),
+                    self.text(party.get("name"), "/parties[]/name"),
                     _join(party.get("roles")),
-                    text(details.get("scale"), "/parties[]/details/scale"),
-                    text(identifier.get("scheme"), "/parties[]/identifier/scheme"),
-                    text(identifier.get("id"), "/parties[]/identifier/id"),
-                    text(address.get("locality"), "/parties[]/address/locality"),
-                    text(address.get("region"), "/parties[]/address/region"),
-                    text(address.get("postalCode"), "/parties[]/address/postalCode"),
-                    text(address.get("countryName"), "/parties[]/address/countryName"),
+                    self.text(details.get("scale"), "/parties[]/details/scale"),
+                    self.text(identifier.get("scheme"), "/parties[]/identifier/scheme"),
+                    self.text(identifier.get("id"), "/parties[]/identifier/id"),
+                    self.text(address.get("locality"), "/parties[]/address/locality"),
+                    self.text(address.get("region"), "/parties[]/address/region"),
+                    self.text(address.get("postalCode"), "/parties[]/address/postalCode"),
+                    self.text(address.get("countryName"), "/parties[]/address/countryName"),
                     "|".join(classifications) or None,
                 )
             )
         for index, raw_bid in enumerate(bids):
-            bid = obj(raw_bid, "/bids/details[]")
+            bid = self.obj(raw_bid, "/bids/details[]")
             tenderers = [
-                obj(t, "/bids/details[]/tenderers[]") for t in array(bid.get("tenderers"), "/bids/details[]/tenderers")
+                self.obj(t, "/bids/details[]/tenderers[]")
+                for t in self.array(bid.get("tenderers"), "/bids/details[]/tenderers")
             ]
-            amount, currency = money(bid.get("value"), "/bids/details[]/value")
-            first = text(tenderers[0].get("id"), "/bids/details[]/tenderers[]/id") if tenderers else None
+            amount, currency = self.money(bid.get("value"), "/bids/details[]/value")
+            first = self.text(tenderers[0].get("id"), "/bids/details[]/tenderers[]/id") if tenderers else None
             rows["bids"].append(
                 (
                     ocid,
                     index,
-                    text(bid.get("id"), "/bids/details[]/id"),
-                    text(bid.get("status"), "/bids/details[]/status"),
-                    ts(bid.get("date"), "/bids/details[]/date"),
+                    self.text(bid.get("id"), "/bids/details[]/id"),
+                    self.text(bid.get("status"), "/bids/details[]/status"),
+                    self.timestamp(bid.get("date"), "/bids/details[]/date"),
                     amount,
                     currency,
                     len(tenderers),
@@ -249,27 +249,29 @@ class Flattener:
                     (
                         ocid,
                         index,
-                        text(tenderer.get("id"), "/bids/details[]/tenderers[]/id"),
-                        text(tenderer.get("name"), "/bids/details[]/tenderers[]/name"),
+                        self.text(tenderer.get("id"), "/bids/details[]/tenderers[]/id"),
+                        self.text(tenderer.get("name"), "/bids/details[]/tenderers[]/name"),
                     )
                 )
         for index, raw_award in enumerate(awards):
-            award = obj(raw_award, "/awards[]")
-            suppliers = [obj(s, "/awards[]/suppliers[]") for s in array(award.get("suppliers"), "/awards[]/suppliers")]
-            amount, currency = money(award.get("value"), "/awards[]/value")
-            award_id = text(award.get("id"), "/awards[]/id")
+            award = self.obj(raw_award, "/awards[]")
+            suppliers = [
+                self.obj(s, "/awards[]/suppliers[]") for s in self.array(award.get("suppliers"), "/awards[]/suppliers")
+            ]
+            amount, currency = self.money(award.get("value"), "/awards[]/value")
+            award_id = self.text(award.get("id"), "/awards[]/id")
             rows["awards"].append(
                 (
                     ocid,
                     index,
                     award_id,
-                    text(award.get("title"), "/awards[]/title"),
-                    text(award.get("status"), "/awards[]/status"),
-                    ts(award.get("date"), "/awards[]/date"),
+                    self.text(award.get("title"), "/awards[]/title"),
+                    self.text(award.get("status"), "/awards[]/status"),
+                    self.timestamp(award.get("date"), "/awards[]/date"),
                     amount,
                     currency,
                     len(suppliers),
-                    text(suppliers[0].get("id"), "/awards[]/suppliers[]/id") if suppliers else None,
+                    self.text(suppliers[0].get("id"), "/awards[]/suppliers[]/id") if suppliers else None,
                     _join(award.get("relatedLots")),
                     _count(award.get("documents")),
                 )
@@ -280,28 +282,28 @@ class Flattener:
                         ocid,
                         index,
                         award_id,
-                        text(supplier.get("id"), "/awards[]/suppliers[]/id"),
-                        text(supplier.get("name"), "/awards[]/suppliers[]/name"),
+                        self.text(supplier.get("id"), "/awards[]/suppliers[]/id"),
+                        self.text(supplier.get("name"), "/awards[]/suppliers[]/name"),
                     )
                 )
             self._items(ocid, "award", index, award.get("items"), "/awards[]/items")
         for index, raw_contract in enumerate(contracts):
-            contract = obj(raw_contract, "/contracts[]")
-            amount, currency = money(contract.get("value"), "/contracts[]/value")
-            period = obj(contract.get("period"), "/contracts[]/period")
-            implementation = obj(contract.get("implementation"), "/contracts[]/implementation")
-            transactions = array(implementation.get("transactions"), "/contracts[]/implementation/transactions")
+            contract = self.obj(raw_contract, "/contracts[]")
+            amount, currency = self.money(contract.get("value"), "/contracts[]/value")
+            period = self.obj(contract.get("period"), "/contracts[]/period")
+            implementation = self.obj(contract.get("implementation"), "/contracts[]/implementation")
+            transactions = self.array(implementation.get("transactions"), "/contracts[]/implementation/transactions")
             rows["contracts"].append(
                 (
                     ocid,
                     index,
-                    text(contract.get("id"), "/contracts[]/id"),
-                    text(contract.get("awardID"), "/contracts[]/awardID"),
-                    text(contract.get("title"), "/contracts[]/title"),
-                    text(contract.get("status"), "/contracts[]/status"),
-                    ts(contract.get("dateSigned"), "/contracts[]/dateSigned"),
-                    ts(period.get("startDate"), "/contracts[]/period/startDate"),
-                    ts(period.get("endDate"), "/contracts[]/period/endDate"),
+                    self.text(contract.get("id"), "/contracts[]/id"),
+                    self.text(contract.get("awardID"), "/contracts[]/awardID"),
+                    self.text(contract.get("title"), "/contracts[]/title"),
+                    self.text(contract.get("status"), "/contracts[]/status"),
+                    self.timestamp(contract.get("dateSigned"), "/contracts[]/dateSigned"),
+                    self.timestamp(period.get("startDate"), "/contracts[]/period/startDate"),
+                    self.timestamp(period.get("endDate"), "/contracts[]/period/endDate"),
                     amount,
                     currency,
                     _count(contract.get("documents")),
@@ -311,42 +313,41 @@ class Flattener:
             )
             self._items(ocid, "contract", index, contract.get("items"), "/contracts[]/items")
             for raw_transaction in transactions:
-                transaction = obj(raw_transaction, "/contracts[]/implementation/transactions[]")
+                transaction = self.obj(raw_transaction, "/contracts[]/implementation/transactions[]")
                 path = "/contracts[]/implementation/transactions[]"
-                t_amount, t_currency = money(transaction.get("value"), f"{path}/value")
+                t_amount, t_currency = self.money(transaction.get("value"), f"{path}/value")
                 rows["transactions"].append(
                     (
                         ocid,
                         index,
-                        text(transaction.get("id"), f"{path}/id"),
-                        ts(transaction.get("date"), f"{path}/date"),
+                        self.text(transaction.get("id"), f"{path}/id"),
+                        self.timestamp(transaction.get("date"), f"{path}/date"),
                         t_amount,
                         t_currency,
-                        text(obj(transaction.get("payer"), f"{path}/payer").get("id"), f"{path}/payer/id"),
-                        text(obj(transaction.get("payee"), f"{path}/payee").get("id"), f"{path}/payee/id"),
+                        self.text(self.obj(transaction.get("payer"), f"{path}/payer").get("id"), f"{path}/payer/id"),
+                        self.text(self.obj(transaction.get("payee"), f"{path}/payee").get("id"), f"{path}/payee/id"),
                     )
                 )
         self.buffered += 1
 
     def _tender(self, ocid: str, tender: dict[str, Any]) -> None:
-        text, obj, money, ts, array = self.text, self.obj, self.money, self.timestamp, self.array
-        tender_period = obj(tender.get("tenderPeriod"), "/tender/tenderPeriod")
-        award_period = obj(tender.get("awardPeriod"), "/tender/awardPeriod")
-        amount, currency = money(tender.get("value"), "/tender/value")
-        items = array(tender.get("items"), "/tender/items")
-        lots = array(tender.get("lots"), "/tender/lots")
+        tender_period = self.obj(tender.get("tenderPeriod"), "/tender/tenderPeriod")
+        award_period = self.obj(tender.get("awardPeriod"), "/tender/awardPeriod")
+        amount, currency = self.money(tender.get("value"), "/tender/value")
+        items = self.array(tender.get("items"), "/tender/items")
+        lots = self.array(tender.get("lots"), "/tender/lots")
         goals = _goals(tender.get("sustainability"))
         for raw_lot in lots:
-            lot = obj(raw_lot, "/tender/lots[]")
-            lot_amount, lot_currency = money(lot.get("value"), "/tender/lots[]/value")
+            lot = self.obj(raw_lot, "/tender/lots[]")
+            lot_amount, lot_currency = self.money(lot.get("value"), "/tender/lots[]/value")
             lot_goals = _goals(lot.get("sustainability"))
             goals.extend(lot_goals)
             self.rows["lots"].append(
                 (
                     ocid,
-                    text(lot.get("id"), "/tender/lots[]/id"),
-                    text(lot.get("title"), "/tender/lots[]/title"),
-                    text(lot.get("status"), "/tender/lots[]/status"),
+                    self.text(lot.get("id"), "/tender/lots[]/id"),
+                    self.text(lot.get("title"), "/tender/lots[]/title"),
+                    self.text(lot.get("status"), "/tender/lots[]/status"),
                     lot_amount,
                     lot_currency,
                     ",".join(lot_goals) or None,
@@ -356,24 +357,24 @@ class Flattener:
         self.rows["tenders"].append(
             (
                 ocid,
-                text(tender.get("id"), "/tender/id"),
-                text(tender.get("title"), "/tender/title"),
-                text(tender.get("description"), "/tender/description"),
-                text(tender.get("status"), "/tender/status"),
-                text(tender.get("procurementMethod"), "/tender/procurementMethod"),
-                text(tender.get("procurementMethodDetails"), "/tender/procurementMethodDetails"),
-                text(tender.get("procurementMethodRationale"), "/tender/procurementMethodRationale"),
-                text(tender.get("mainProcurementCategory"), "/tender/mainProcurementCategory"),
-                text(tender.get("awardCriteria"), "/tender/awardCriteria"),
-                text(tender.get("awardCriteriaDetails"), "/tender/awardCriteriaDetails"),
+                self.text(tender.get("id"), "/tender/id"),
+                self.text(tender.get("title"), "/tender/title"),
+                self.text(tender.get("description"), "/tender/description"),
+                self.text(tender.get("status"), "/tender/status"),
+                self.text(tender.get("procurementMethod"), "/tender/procurementMethod"),
+                self.text(tender.get("procurementMethodDetails"), "/tender/procurementMethodDetails"),
+                self.text(tender.get("procurementMethodRationale"), "/tender/procurementMethodRationale"),
+                self.text(tender.get("mainProcurementCategory"), "/tender/mainProcurementCategory"),
+                self.text(tender.get("awardCriteria"), "/tender/awardCriteria"),
+                self.text(tender.get("awardCriteriaDetails"), "/tender/awardCriteriaDetails"),
                 _join(tender.get("submissionMethod")),
-                text(tender.get("eligibilityCriteria"), "/tender/eligibilityCriteria"),
+                self.text(tender.get("eligibilityCriteria"), "/tender/eligibilityCriteria"),
                 amount,
                 currency,
-                ts(tender_period.get("startDate"), "/tender/tenderPeriod/startDate"),
-                ts(tender_period.get("endDate"), "/tender/tenderPeriod/endDate"),
-                ts(award_period.get("startDate"), "/tender/awardPeriod/startDate"),
-                ts(award_period.get("endDate"), "/tender/awardPeriod/endDate"),
+                self.timestamp(tender_period.get("startDate"), "/tender/tenderPeriod/startDate"),
+                self.timestamp(tender_period.get("endDate"), "/tender/tenderPeriod/endDate"),
+                self.timestamp(award_period.get("startDate"), "/tender/awardPeriod/startDate"),
+                self.timestamp(award_period.get("endDate"), "/tender/awardPeriod/endDate"),
                 self.integer(tender.get("numberOfTenderers"), "/tender/numberOfTenderers"),
                 _count(tender.get("tenderers")),
                 _count(tender.get("documents")),
@@ -388,13 +389,12 @@ class Flattener:
     def _items(self, ocid: str, source: str, parent: int, items: Any, path: str) -> list[str]:
         """Add item rows; return the CPV divisions (first two digits) found, in order."""
         divisions: list[str] = []
-        text, obj = self.text, self.obj
         for raw_item in self.array(items, path):
-            item = obj(raw_item, f"{path}[]")
-            classification = obj(item.get("classification"), f"{path}[]/classification")
-            scheme = text(classification.get("scheme"), f"{path}[]/classification/scheme")
-            code = text(classification.get("id"), f"{path}[]/classification/id")
-            unit_value = obj(obj(item.get("unit"), f"{path}[]/unit").get("value"), f"{path}[]/unit/value")
+            item = self.obj(raw_item, f"{path}[]")
+            classification = self.obj(item.get("classification"), f"{path}[]/classification")
+            scheme = self.text(classification.get("scheme"), f"{path}[]/classification/scheme")
+            code = self.text(classification.get("id"), f"{path}[]/classification/id")
+            unit_value = self.obj(self.obj(item.get("unit"), f"{path}[]/unit").get("value"), f"{path}[]/unit/value")
             if code and scheme and scheme.upper() == "CPV" and len(code) >= 2:  # noqa: PLR2004
                 divisions.append(code[:2])
             self.rows["items"].append(
@@ -402,13 +402,13 @@ class Flattener:
                     ocid,
                     source,
                     parent,
-                    text(item.get("id"), f"{path}[]/id"),
-                    text(item.get("description"), f"{path}[]/description"),
+                    self.text(item.get("id"), f"{path}[]/id"),
+                    self.text(item.get("description"), f"{path}[]/description"),
                     scheme,
                     code,
                     self.number(item.get("quantity"), f"{path}[]/quantity"),
                     self.number(unit_value.get("amount"), f"{path}[]/unit/value/amount"),
-                    text(unit_value.get("currency"), f"{path}[]/unit/value/currency"),
+                    self.text(unit_value.get("currency"), f"{path}[]/unit/value/currency"),
                 )
             )
         return divisions
