@@ -2,7 +2,10 @@ import json
 import warnings
 from collections import defaultdict
 
+import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ocdsmerge import Merger as OcdsMerger
 from ocdsmerge.exceptions import DuplicateIdValueWarning
 
@@ -95,3 +98,70 @@ def test_releases_without_ocid_or_date_are_counted(missing):
     assert len(compiled) == 1
     code = "release_without_ocid" if missing == "ocid" else "release_without_date"
     assert problems.problems[code].count == 1
+
+
+# Releases of OCDS 1.0 and 1.1 shapes with values of every JSON type where objects belong: what the upgrade and the
+# merge meet in a publisher's worst file.
+_SCALARS = st.none() | st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=False) | st.text(max_size=3)
+_ANY = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["id", "name", "amount", "value", "roles", "tenderers"]), inner, max_size=4)
+    ),
+    max_leaves=10,
+)
+_ORGANIZATION = st.dictionaries(st.sampled_from(["id", "name", "identifier", "address"]), _ANY, max_size=3) | _ANY
+_TRANSACTION = st.dictionaries(
+    st.sampled_from(["id", "amount", "value", "providerOrganization", "receiverOrganization"]), _ANY, max_size=4
+)
+_ANY_RELEASE = st.fixed_dictionaries(
+    {
+        "ocid": st.sampled_from(["ocds-x-a", "ocds-x-b"]),
+        "date": st.sampled_from(["2020-01-01", "2021-01-01", None, 5]),
+    },
+    optional={
+        "buyer": _ORGANIZATION,
+        "tender": st.fixed_dictionaries(
+            {}, optional={"procuringEntity": _ORGANIZATION, "tenderers": st.lists(_ORGANIZATION, max_size=3) | _ANY}
+        )
+        | _ANY,
+        "awards": st.lists(
+            st.fixed_dictionaries({}, optional={"id": _ANY, "suppliers": st.lists(_ORGANIZATION, max_size=3) | _ANY})
+            | _ANY,
+            max_size=3,
+        )
+        | _ANY,
+        "contracts": st.lists(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "id": _ANY,
+                    "implementation": st.fixed_dictionaries(
+                        {}, optional={"transactions": st.lists(_TRANSACTION, max_size=3) | _ANY}
+                    ),
+                },
+            ),
+            max_size=2,
+        )
+        | _ANY,
+        "parties": _ANY,
+        "id": _ANY,
+        "tag": _ANY,
+    },
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_ANY_RELEASE, min_size=1, max_size=5))
+def test_releases_of_any_shape_are_compiled_alike_in_memory_and_spilled(releases):
+    results = []
+    for window in (64 * 1024 * 1024, 100):
+        problems = ProblemLog()
+        items = [
+            Release(orjson.loads(orjson.dumps(r)), compiled=False, where=f"line {i}") for i, r in enumerate(releases)
+        ]
+        compiled = sorted(compile_releases(iter(items), problems, window_bytes=window), key=lambda c: c["ocid"])
+        assert [c["ocid"] for c in compiled] == sorted({r["ocid"] for r in releases})
+        results.append(compiled)
+    assert results[0] == results[1]
