@@ -2,48 +2,18 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from html import escape
 from typing import Any
 
 from civicbuy.dashboard import charts as dashboard_charts
 
-COLOUR = "#0b5e4a"
+#: The dashboard's colour, schema and typeface (see there why it names no font installed on the server).
+COLOUR, SCHEMA, FONT = dashboard_charts.COLOUR, dashboard_charts.SCHEMA, dashboard_charts.FONT
+#: The low-high rule of an estimate's range.
 RANGE = "#505a5f"
-SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
-#: The same typeface as the dashboard's charts (see there why it names no font installed on the server).
-FONT = dashboard_charts.FONT
-_SVG_OPEN = re.compile(r"<svg\b([^>]*)>", re.DOTALL)
 
 
-@dataclass
-class Chart:
-    """A chart ready for a page or a PDF."""
-
-    chart_id: str
-    title: str
-    summary: str
-    headers: list[str]
-    rows: list[list[str]]
-    spec: dict[str, Any] = field(default_factory=dict)
-    svg: str = ""
-
-
-def _render(chart: Chart) -> Chart:
-    import vl_convert
-
-    svg = vl_convert.vegalite_to_svg(chart.spec)
-    title_id, desc_id = f"{chart.chart_id}-title", f"{chart.chart_id}-desc"
-    chart.svg = _SVG_OPEN.sub(
-        lambda m: (
-            f'<svg{m.group(1)} role="img" aria-labelledby="{title_id} {desc_id}" class="cb-chart" focusable="false">'
-            f'<title id="{title_id}">{escape(chart.title)}</title><desc id="{desc_id}">{escape(chart.summary)}</desc>'
-        ),
-        svg,
-        count=1,
-    )
-    return chart
+#: The dashboard's chart: the same fields, and the same rendering (an image role, a title and a description).
+Chart = dashboard_charts.Chart
 
 
 def bar_with_range(
@@ -74,4 +44,6 @@ def bar_with_range(
         "layer": layers,
         "config": {"font": FONT, "view": {"stroke": None}},
     }
-    return _render(Chart(chart_id, title, summary, headers, rows, spec))
+    chart = Chart(chart_id=chart_id, title=title, summary=summary, spec=spec, headers=headers, rows=rows)
+    dashboard_charts.render(chart, None)
+    return chart
