@@ -24,8 +24,9 @@ system-deps:
 
 python-deps: $(VENV)/.installed
 
-# setup.py compiles these modules to C extensions (mypyc): a change to one must rebuild, or the stale build runs.
-NATIVE := src/civicbuy/analytics/ocds/merge.py src/civicbuy/analytics/store/flatten.py
+# setup.py compiles the modules in its NATIVE_MODULES to C extensions (mypyc): a change to one must rebuild, or the
+# stale build runs. The list is read from setup.py, so that it is kept in one place.
+NATIVE := $(shell grep -o 'src/civicbuy/[a-z_/]*\.py' setup.py)
 $(VENV)/.installed: requirements/dev.txt pyproject.toml setup.py $(NATIVE)
 	@command -v $(PYTHON) >/dev/null || { echo "Error: $(PYTHON) is needed (CivicBuy runs on Python 3.11)"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

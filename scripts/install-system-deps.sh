@@ -2,7 +2,8 @@
 # Installs the Debian packages CivicBuy needs when any is missing: Chromium (browser tests), gettext
 # (translations), Pango/HarfBuzz and fonts (PDF reports), poppler-utils (PDF checks in tests), and
 # the PostgreSQL server (only started by the tests when no server answers), and a C compiler with the Python
-# headers (the install compiles the OCDS merger with mypyc; see setup.py). Fast when all are present.
+# headers (the install compiles the OCDS merger and the flattener with mypyc; see setup.py). Fast when all are
+# present.
 set -euo pipefail
 packages=(chromium gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
           postgresql postgresql-contrib)

@@ -65,7 +65,8 @@ class Chart:
         return orjson.dumps(self.spec).decode()
 
 
-def _base(title: str, values: list[dict[str, Any]], width: int, height: int | dict[str, int]) -> dict[str, Any]:
+def base_spec(title: str, values: list[dict[str, Any]], width: int, height: int | dict[str, int]) -> dict[str, Any]:
+    """The parts every CivicBuy chart shares (schema, title, size, data, typeface); the caller adds marks."""
     return {
         "$schema": SCHEMA,
         "title": {"text": title, "anchor": "start", "fontSize": 14},
@@ -89,7 +90,7 @@ def trend_spec(
 ) -> dict[str, Any]:
     """A line chart of one value over time."""
     values = [{"period": label, "value": value} for label, value in points]
-    spec = _base(title, values, 420, 180)
+    spec = base_spec(title, values, 420, 180)
     spec["mark"] = {"type": "line", "point": {"color": COLOUR, "filled": True}, "color": COLOUR, "strokeWidth": 2.5}
     spec["encoding"] = {
         "x": {"field": "period", "type": "ordinal", "title": None, "axis": {"labelAngle": 0}},
@@ -117,7 +118,7 @@ def distribution_spec(
 ) -> dict[str, Any]:
     """A horizontal bar chart of one value per buyer, with the median buyer as a vertical rule."""
     values = [{"buyer": label, "value": value, "chosen": label == highlight} for label, value in bars[:MAX_BARS]]
-    spec = _base(title, values, 420, {"step": 16})
+    spec = base_spec(title, values, 420, {"step": 16})
     bar = {
         "mark": {"type": "bar"},
         "encoding": {

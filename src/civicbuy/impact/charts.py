@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from civicbuy.dashboard import charts as dashboard_charts
+from civicbuy.dashboard.charts import COLOUR, Chart, base_spec, render
 
-#: The dashboard's colour, schema and typeface (see there why it names no font installed on the server).
-COLOUR, SCHEMA, FONT = dashboard_charts.COLOUR, dashboard_charts.SCHEMA, dashboard_charts.FONT
 #: The low-high rule of an estimate's range.
 RANGE = "#505a5f"
-
-
-#: The dashboard's chart: the same fields, and the same rendering (an image role, a title and a description).
-Chart = dashboard_charts.Chart
 
 
 def bar_with_range(
@@ -32,18 +26,11 @@ def bar_with_range(
                 "encoding": {"x": {"field": "low", "type": "quantitative"}, "x2": {"field": "high"}},
             }
         )
-    spec = {
-        "$schema": SCHEMA,
-        "title": {"text": title, "anchor": "start", "fontSize": 14},
-        "width": 480,
-        "height": {"step": 22},
-        "data": {"values": values},
-        "encoding": {
-            "y": {"field": "label", "type": "nominal", "sort": None, "title": None, "axis": {"labelLimit": 260}}
-        },
-        "layer": layers,
-        "config": {"font": FONT, "view": {"stroke": None}},
+    spec = base_spec(title, values, 480, {"step": 22})
+    spec["encoding"] = {
+        "y": {"field": "label", "type": "nominal", "sort": None, "title": None, "axis": {"labelLimit": 260}}
     }
+    spec["layer"] = layers
     chart = Chart(chart_id=chart_id, title=title, summary=summary, spec=spec, headers=headers, rows=rows)
-    dashboard_charts.render(chart, None)
+    render(chart, None)
     return chart

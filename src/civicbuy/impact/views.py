@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from civicbuy.analytics.impact import social_value
 from civicbuy.analytics.impact.exceptions import ImpactError
 from civicbuy.dashboard import queries
+from civicbuy.dashboard.charts import Chart
 from civicbuy.impact import charts, services
 from civicbuy.impact.forms import CommitmentForm, DeliveryForm, ImportForm, ScenarioForm
 from civicbuy.impact.models import Commitment, Delivery
@@ -59,7 +60,7 @@ def _t(value: float) -> str:
     return f"{value:,.0f}" if value >= 100 else f"{value:,.1f}"  # noqa: PLR2004 - display rounding
 
 
-def _charts(report: dict[str, Any]) -> list[charts.Chart]:
+def _charts(report: dict[str, Any]) -> list[Chart]:
     carbon = report["carbon"]
     divisions = carbon["by_division"][:TOP_DIVISIONS]
     out = []

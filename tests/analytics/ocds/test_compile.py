@@ -15,6 +15,7 @@ from civicbuy.analytics.ocds.exceptions import ProblemLog
 from civicbuy.analytics.ocds.merge_rules import OCDS_11_MERGE_RULES, derive_merge_rules
 from civicbuy.analytics.ocds.reader import Release, read
 from civicbuy.analytics.ocds.upgrade import upgrade_release
+from tests.analytics.json_values import json_values
 
 
 def test_shipped_merge_rules_equal_the_official_schema(release_schema):
@@ -102,15 +103,7 @@ def test_releases_without_ocid_or_date_are_counted(missing):
 
 # Releases of OCDS 1.0 and 1.1 shapes with values of every JSON type where objects belong: what the upgrade and the
 # merge meet in a publisher's worst file.
-_SCALARS = st.none() | st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=False) | st.text(max_size=3)
-_ANY = st.recursive(
-    _SCALARS,
-    lambda inner: (
-        st.lists(inner, max_size=3)
-        | st.dictionaries(st.sampled_from(["id", "name", "amount", "value", "roles", "tenderers"]), inner, max_size=4)
-    ),
-    max_leaves=10,
-)
+_ANY = json_values(["id", "name", "amount", "value", "roles", "tenderers"], max_leaves=10)
 _ORGANIZATION = st.dictionaries(st.sampled_from(["id", "name", "identifier", "address"]), _ANY, max_size=3) | _ANY
 _TRANSACTION = st.dictionaries(
     st.sampled_from(["id", "amount", "value", "providerOrganization", "receiverOrganization"]), _ANY, max_size=4
