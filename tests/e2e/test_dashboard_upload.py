@@ -31,7 +31,10 @@ def _login(page: Page, live_site: str, credentials: dict[str, str]) -> None:
 
 
 def _check(page: Page, found: dict[str, Any]) -> None:
-    assert page.locator("h1").count() == 1, page.url
+    # A click returns once the next page's navigation has started, not once it has loaded: on a busy machine the
+    # heading can still be on its way, so wait for the load, and let `expect` retry the count.
+    page.wait_for_load_state("load")
+    expect(page.locator("h1"), page.url).to_have_count(1)
     violations = axe_violations(page)
     if violations:
         found[page.url] = describe(violations)
