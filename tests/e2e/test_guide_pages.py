@@ -52,7 +52,7 @@ def test_language_switcher_opens_the_same_step_in_spanish(page: Page, live_site:
     page.goto(f"{live_site}/en/guide/tender/set-realistic-deadlines/")
     page.get_by_role("link", name="Leer en español").click()
     expect(page).to_have_url(f"{live_site}/es/guide/tender/set-realistic-deadlines/")
-    assert page.locator("html").get_attribute("lang") == "es"
+    expect(page.locator("html")).to_have_attribute("lang", "es")
 
 
 def test_step_page_has_every_part_and_previous_next(page: Page, live_site: str) -> None:
