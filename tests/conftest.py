@@ -18,14 +18,14 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.processes import CIVICBUY, sqlite_env
+
 REPO = Path(__file__).resolve().parent.parent
-CIVICBUY = str(Path(sys.executable).parent / "civicbuy")
 
 #: Fixtures that give a test the database; any fixture that needs one of these lists it too.
 DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"})
@@ -111,10 +111,13 @@ def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequ
 def _prepared_site_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Run ``civicbuy setup --no-demo`` once, on SQLite in a folder of its own (never the test database)."""
     data = tmp_path_factory.mktemp("prepared-site")
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["CIVICBUY_DATA_DIR"] = str(data)
     result = subprocess.run(
-        [CIVICBUY, "setup", "--no-demo"], env=env, capture_output=True, text=True, timeout=600, check=False
+        [CIVICBUY, "setup", "--no-demo"],
+        env=sqlite_env(data),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     if result.returncode != 0:
         pytest.fail(f"civicbuy setup --no-demo failed ({result.returncode}):\n{result.stderr}", pytrace=False)

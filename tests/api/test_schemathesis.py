@@ -7,25 +7,16 @@ schema, headers). The server runs on SQLite in a temporary folder, a copy of one
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-CIVICBUY = str(Path(sys.executable).parent / "civicbuy")
+from tests.processes import CIVICBUY, free_port, serve, sqlite_env
+
 SCHEMATHESIS = str(Path(sys.executable).parent / "schemathesis")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -34,9 +25,8 @@ def api_server(
 ) -> Iterator[dict[str, str]]:
     """Serve CivicBuy on a free loopback port; yield its base URL and an API token."""
     data = prepared_site(tmp_path_factory.mktemp("api-site"))  # as `civicbuy setup --no-demo` leaves it
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(
-        CIVICBUY_DATA_DIR=str(data),
+    env = sqlite_env(
+        data,
         CIVICBUY_API_RATE_ANONYMOUS="100000/m",
         CIVICBUY_API_RATE_TOKEN="100000/m",
         DJANGO_SUPERUSER_PASSWORD="a-long-password-for-the-api-test",
@@ -50,30 +40,10 @@ def api_server(
     token = subprocess.run(
         [CIVICBUY, "api", "token", "create", "robot"], env=env, check=True, capture_output=True, text=True
     ).stdout.strip()
-    port = _free_port()
-    log = (data / "server.log").open("wb")
-    server = subprocess.Popen(
-        [CIVICBUY, "serve", "--port", str(port), "--workers", "2", "--no-worker"], env=env, stdout=log, stderr=log
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:  # noqa: S310 - loopback
-                if response.status == 200:
-                    break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail(f"the API test server did not start; see {log.name}", pytrace=False)
-            time.sleep(0.3)
-    yield {"base": base, "token": token, "log": str(data / "server.log")}
-    server.terminate()
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.close()
+    log = data / "server.log"
+    arguments = ["--workers", "2", "--no-worker"]
+    with serve(arguments, env, port=free_port(), log_path=log, what="the API test server") as base:
+        yield {"base": base, "token": token, "log": str(log)}
 
 
 def test_schemathesis_finds_no_server_error_or_schema_violation(api_server: dict[str, str]) -> None:

@@ -7,14 +7,14 @@ import gzip
 import json
 import os
 import subprocess
-import sys
 import tarfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-CIVICBUY = str(Path(sys.executable).parent / "civicbuy")
+from tests.processes import CIVICBUY, sqlite_env
+
 SNAPSHOT = (
     "import json; from django.apps import apps; "
     "from civicbuy.accounts.models import Organisation; from civicbuy.assessment.models import Assessment; "
@@ -38,9 +38,9 @@ SEED = (
 
 
 def run(*args: str, data: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["CIVICBUY_DATA_DIR"] = str(data)
-    result = subprocess.run([CIVICBUY, *args], env=env, capture_output=True, text=True, timeout=600, check=False)
+    result = subprocess.run(
+        [CIVICBUY, *args], env=sqlite_env(data), capture_output=True, text=True, timeout=600, check=False
+    )
     if check:
         assert result.returncode == 0, result.stderr
     return result

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-CIVICBUY = str(Path(sys.executable).parent / "civicbuy")
+from tests.processes import CIVICBUY, sqlite_env
 
 
 def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["CIVICBUY_DATA_DIR"] = str(data_dir)
+    env = sqlite_env(data_dir)
     return subprocess.run([CIVICBUY, *args], capture_output=True, text=True, env=env, check=False, timeout=300)
 
 

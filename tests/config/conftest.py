@@ -7,18 +7,15 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-CIVICBUY = str(Path(sys.executable).parent / "civicbuy")
+from tests.processes import CIVICBUY, free_port, serve
+
 PG = "postgres://postgres@127.0.0.1:5432"
 EDITOR = {"username": "prod-editor", "password": "a-long-production-password-2026"}
 
@@ -39,12 +36,6 @@ def _psql(sql: str) -> None:
     subprocess.run(["psql", f"{PG}/postgres", "-qtAc", sql], check=True, capture_output=True, timeout=60)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def production_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """Set up and serve CivicBuy in production mode on its own PostgreSQL database; yield base URL and env."""
@@ -56,7 +47,7 @@ def production_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[s
         pytest.fail(f"these tests need PostgreSQL at {PG} ({error})", pytrace=False)
     data = tmp_path_factory.mktemp("production-site")
     env = production_env(data, database)
-    port = _free_port()
+    port = free_port()
     env["CIVICBUY_CSRF_TRUSTED_ORIGINS"] = f"http://127.0.0.1:{port}"
     setup = subprocess.run([CIVICBUY, "setup", "--no-demo"], env=env, check=True, capture_output=True, timeout=600)
     subprocess.run(
@@ -66,36 +57,22 @@ def production_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[s
         capture_output=True,
     )
     log_path = data / "server.log"
-    log = log_path.open("wb")
-    server = subprocess.Popen(
-        [CIVICBUY, "serve", "--port", str(port), "--workers", "2", "--no-worker"], env=env, stdout=log, stderr=log
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            request = urllib.request.Request(f"{base}/healthz", headers={"X-Forwarded-Proto": "https"})  # noqa: S310
-            with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - loopback
-                if response.status == 200:
-                    break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail(f"the production server did not start; see {log_path}", pytrace=False)
-            time.sleep(0.5)
-    yield {
-        "base": base,
-        "log": str(log_path),
-        "database": database,
-        "setup_output": (setup.stdout + setup.stderr).decode("utf-8", "replace"),
-        **{f"env_{k}": v for k, v in env.items()},
-    }
-    server.terminate()
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.close()
+    with serve(
+        ["--workers", "2", "--no-worker"],
+        env,
+        port=port,
+        log_path=log_path,
+        what="the production server",
+        headers={"X-Forwarded-Proto": "https"},
+        start_timeout=90,
+    ) as base:
+        yield {
+            "base": base,
+            "log": str(log_path),
+            "database": database,
+            "setup_output": (setup.stdout + setup.stderr).decode("utf-8", "replace"),
+            **{f"env_{k}": v for k, v in env.items()},
+        }
     _psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
 

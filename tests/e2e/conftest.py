@@ -6,20 +6,16 @@ Every test in this folder is marked ``e2e``.
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.processes import CIVICBUY, free_port, serve, sqlite_env
+
 REPO = Path(__file__).resolve().parents[2]
-CIVICBUY = Path(sys.executable).parent / "civicbuy"
 CHROMIUM = "/usr/bin/chromium"
 EDITOR = {"username": "editor", "password": "a-long-editor-password-2026", "email": "editor@example.org"}
 
@@ -31,19 +27,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def site_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Environment of the test server: its own data folder and SQLite database."""
     data = tmp_path_factory.mktemp("site-data")
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(CIVICBUY_DATA_DIR=str(data), DJANGO_SETTINGS_MODULE="civicbuy.config.settings")
-    return env
+    return sqlite_env(data, DJANGO_SETTINGS_MODULE="civicbuy.config.settings")
 
 
 def _prepare(command: list[str], env: dict[str, str]) -> None:
@@ -56,36 +44,15 @@ def _prepare(command: list[str], env: dict[str, str]) -> None:
 @pytest.fixture(scope="session")
 def live_site(site_env: dict[str, str]) -> Iterator[str]:
     """Prepare (`civicbuy setup`) and serve (`civicbuy serve`) CivicBuy; yield its base URL."""
-    _prepare([str(CIVICBUY), "setup"], site_env)
+    _prepare([CIVICBUY, "setup"], site_env)
     _prepare(
-        [str(CIVICBUY), "manage", "createsuperuser", "--noinput", "--username", EDITOR["username"],
+        [CIVICBUY, "manage", "createsuperuser", "--noinput", "--username", EDITOR["username"],
          "--email", EDITOR["email"]],
         {**site_env, "DJANGO_SUPERUSER_PASSWORD": EDITOR["password"]},
     )  # fmt: skip
-    port = _free_port()
-    log = (Path(site_env["CIVICBUY_DATA_DIR"]) / "server.log").open("wb")
-    server = subprocess.Popen(
-        [str(CIVICBUY), "serve", "--port", str(port), "--workers", "2"], env=site_env, stdout=log, stderr=log
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:  # noqa: S310 - loopback
-                if response.status == 200:
-                    break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail(f"the test server did not start; see {log.name}", pytrace=False)
-            time.sleep(0.3)
-    yield base
-    server.terminate()
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.close()
+    log = Path(site_env["CIVICBUY_DATA_DIR"]) / "server.log"
+    with serve(["--workers", "2"], site_env, port=free_port(), log_path=log) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")
