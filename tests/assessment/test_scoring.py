@@ -160,6 +160,13 @@ def test_parse_answers_accepts_levels_strings_skips_and_notes(model: MaturityMod
             True,
             "answer to 'strategy-leadership.written-policy': True is not one of the options (choose a level from 1 to 5)",
         ),
+        *(
+            (
+                text,
+                f"answer to 'strategy-leadership.written-policy': {text!r} is not one of the options (choose a level from 1 to 5)",
+            )
+            for text in ("--3", "\u00b2", "\u0663", "9" * 5000, "+3", "3 3")
+        ),
         (
             [3],
             "answer to 'strategy-leadership.written-policy': [3] is not one of the options (choose a level from 1 to 5)",

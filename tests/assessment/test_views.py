@@ -152,8 +152,11 @@ def test_another_assessments_department_is_refused(client: Client, assessment: A
     assert response.status_code == 404
     response = client.get(url("results", assessment.token) + f"?department={foreign.pk}")
     assert response.status_code == 404
-    response = client.get(url("results", assessment.token) + "?department=abc")
-    assert response.status_code == 404
+    for tampered in ("abc", "\u00b2", "-1", "9" * 30):  # "²" passes str.isdigit() and int() refuses it
+        response = client.get(url("results", assessment.token), {"department": tampered})
+        assert response.status_code == 404, tampered
+        response = client.get(url("export_pdf", assessment.token), {"department": tampered})
+        assert response.status_code == 404, tampered
 
 
 def test_unknown_dimension(client: Client, assessment: Any) -> None:
@@ -225,6 +228,24 @@ def test_tampered_targets_are_rejected(client: Client, assessment: Any) -> None:
     assert "The sharing choice sent was not one of the choices" in body
     assessment.refresh_from_db()
     assert assessment.targets == {}
+
+
+def test_tampered_target_text_is_refused_not_a_server_error(client: Client, assessment: Any) -> None:
+    codes = default_model().dimension_codes
+    for tampered in ("--4", "\u00b2", "9" * 5000):
+        response = client.post(url("targets", assessment.token), {f"target-{codes[0]}": tampered})
+        assert response.status_code == 400, tampered
+    assessment.refresh_from_db()
+    assert assessment.targets == {}
+
+
+def test_export_file_names_keep_the_letters_of_spanish_names(client: Client) -> None:
+    from civicbuy.assessment.models import Assessment
+
+    client.post(url("start"), {"organisation": "Municipalidad de Peñalolén", "department": "Ñuñoa"})
+    assessment = Assessment.objects.get(organisation="Municipalidad de Peñalolén")
+    disposition = client.get(url("export_csv", assessment.token))["Content-Disposition"]
+    assert 'filename="civicbuy-assessment-municipalidad-de-penalolen-' in disposition
 
 
 def test_snapshots_show_progress(client: Client, assessment: Any) -> None:

@@ -23,6 +23,7 @@ Pure Python: no Django. The web app, the CLI and the exports all call these func
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -106,6 +107,10 @@ def parse_answers(model: MaturityModel, raw: Mapping[str, Any]) -> dict[str, Ans
     return answers
 
 
+#: What a level sent as text may look like (a sign, then at most three ASCII digits); the range is checked after.
+_LEVEL_TEXT = re.compile(r"-?[0-9]{1,3}")
+
+
 def _parse_level(value: Any, where: str, problems: list[str]) -> int | None:
     if value is None or (isinstance(value, str) and value.strip().lower() in UNANSWERED_VALUES):
         return None
@@ -116,7 +121,8 @@ def _parse_level(value: Any, where: str, problems: list[str]) -> int | None:
         value = int(value)
     if isinstance(value, str):
         text = value.strip()
-        if not text.lstrip("-").isdigit():
+        # ASCII digits only, and few of them: str.isdigit() also accepts "²", and int() refuses 4,300+ digits.
+        if not _LEVEL_TEXT.fullmatch(text):
             problems.append(f"{where}: {value!r} is not one of the options (choose a level from 1 to 5)")
             return None
         value = int(text)

@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -45,6 +46,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+#: A department id in a query string: ASCII digits that fit a database integer ("²" passes str.isdigit()).
+DEPARTMENT_ID = re.compile(r"[0-9]{1,18}")
 FIELD_PREFIXES = ("answer-", "note-", "evidence-")
 MAX_DEPARTMENTS = 50
 
@@ -506,7 +509,7 @@ def _report_for(request: HttpRequest, assessment: Assessment, *, for_export: boo
     department = None
     department_id = request.GET.get("department", "")
     if department_id:
-        if not department_id.isdigit():
+        if not DEPARTMENT_ID.fullmatch(department_id):
             raise LinkProblem(
                 404, _("This department is not part of this assessment"), _("Choose one of the departments listed.")
             )
@@ -559,7 +562,7 @@ def snapshot(request: HttpRequest, assessment: Assessment) -> HttpResponse:
 
 
 def _filename(assessment: Assessment, extension: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", assessment.organisation.lower()).strip("-")[:60] or "assessment"
+    slug = slugify(assessment.organisation)[:60].strip("-") or "assessment"  # "Peñalolén" → "penalolen"
     return f"civicbuy-assessment-{slug}-{timezone.now():%Y-%m-%d}.{extension}"
 
 
