@@ -75,18 +75,30 @@ def test_commitment_form_import_and_delivery(staff_client: Any, dataset: Any) ->
     )
     response = staff_client.post(url, {"file": upload}, follow=True)
     html = response.content.decode()
-    assert "Imported 1 commitments." in html
+    assert "Imported 1 commitment." in html
+    assert html.count("Imported 1 commitment.") == 1  # the page shows each message once
     assert "line 3: unknown measure" in html
     assert Commitment.objects.filter(dataset_id=7).count() == 2
     hires = Commitment.objects.get(measure="jobs.local_hires")
     staff_client.post(f"{url}{hires.pk}/deliveries/", {"quantity": "4", "date": "2026-03-01"})
     staff_client.post(f"{url}{hires.pk}/deliveries/", {"quantity": "abc", "date": "2026-03-01"})
+    staff_client.post(f"{url}{hires.pk}/deliveries/", {"quantity": "1e308", "date": "2026-03-01"})
     assert Delivery.objects.filter(commitment=hires).count() == 1
     html = staff_client.get(url).content.decode()
     assert "Committed and delivered, per supplier and theme" in html
     assert "(40%)" in html
     overview = staff_client.get("/en/impact/dataset/7/").content.decode()
     assert "Supplier 544 Ltd" in overview
+
+
+def test_quantities_beyond_the_cap_are_refused(staff_client: Any, dataset: Any) -> None:
+    url = "/en/impact/dataset/7/commitments/"
+    fields = {"contract_id": "c/1", "supplier_name": "Acme", "measure": "community.wellbys", "quantity": "1e308"}
+    for _ in range(2):  # two of these would add up to infinity
+        response = staff_client.post(url, fields)
+        assert response.status_code == 200
+        assert "There is a problem" in response.content.decode()
+    assert not Commitment.objects.filter(dataset_id=7).exists()
 
 
 def _pdf_text(content: bytes, tmp_path: Path) -> str:

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civicbuy.analytics.impact import scenarios
-from civicbuy.analytics.impact.social_value import Framework
+from civicbuy.analytics.impact.social_value import MAX_QUANTITY, Framework
 
 PERCENT: dict[str, Any] = {"min_value": 0, "max_value": 100, "required": False}
 
@@ -80,7 +80,7 @@ class CommitmentForm(forms.Form):
     supplier_name = forms.CharField(label=_("Supplier"), max_length=300)
     supplier_id = forms.CharField(label=_("Supplier identifier (optional)"), max_length=200, required=False)
     measure = forms.ChoiceField(label=_("Measure"))
-    quantity = forms.FloatField(label=_("Quantity committed"), min_value=0)
+    quantity = forms.FloatField(label=_("Quantity committed"), min_value=0, max_value=MAX_QUANTITY)
     due_date = forms.DateField(label=_("Due by (YYYY-MM-DD, optional)"), required=False)
 
     def __init__(self, *args: Any, framework: Framework, language: str = "en", **kwargs: Any) -> None:
@@ -94,7 +94,7 @@ class CommitmentForm(forms.Form):
 class DeliveryForm(forms.Form):
     """A delivery reported against a commitment."""
 
-    quantity = forms.FloatField(label=_("Quantity delivered"), min_value=0)
+    quantity = forms.FloatField(label=_("Quantity delivered"), min_value=0, max_value=MAX_QUANTITY)
     date = forms.DateField(label=_("Date (YYYY-MM-DD)"))
     evidence = forms.CharField(label=_("Evidence (optional)"), max_length=500, required=False)
 

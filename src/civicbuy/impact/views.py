@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from civicbuy.analytics.impact import social_value
@@ -207,7 +208,11 @@ def _import(request: HttpRequest, dataset: Any, framework: social_value.Framewor
                    due_date=c.due, created_by=_author(request))
         for c in parsed.rows
     )  # fmt: skip
-    messages.success(request, _("Imported %(count)s commitments.") % {"count": len(parsed.rows)})
+    count = len(parsed.rows)
+    messages.success(
+        request,
+        ngettext("Imported %(count)s commitment.", "Imported %(count)s commitments.", count) % {"count": count},
+    )
     for problem in parsed.problems:
         messages.warning(request, _("Not imported: %(problem)s") % {"problem": problem})
     return redirect("impact:commitments", pk=dataset.pk)

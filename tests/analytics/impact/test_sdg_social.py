@@ -115,6 +115,57 @@ def test_committed_vs_delivered_per_supplier_and_theme() -> None:
     assert themes["jobs"]["met"] == 0
 
 
+def test_a_delivery_counts_for_the_supplier_it_names() -> None:
+    framework = social_value.load_framework()
+    header = "contract_id,supplier_id,supplier_name,measure,quantity\n"
+    commitments = social_value.parse_commitments(
+        header + "C-50,A,Alpha Ltd,skills.training_hours,10\nC-50,B,Beta Ltd,skills.training_hours,10\n"
+        "C-51,,Gamma Ltd,skills.training_hours,5\n",
+        framework,
+    )
+    deliveries = social_value.parse_commitments(
+        "contract_id,supplier_id,measure,quantity\n"
+        "C-50,A,skills.training_hours,4\n"  # Alpha's, not the last supplier to commit on C-50
+        "C-50,,skills.training_hours,1\n"  # two suppliers committed there: whose is it? not guessed
+        "C-51,,skills.training_hours,2\n",  # one supplier (known by name) committed there: it is Gamma's
+        framework,
+        deliveries=True,
+    )
+    summary = social_value.summarise(framework, commitments.rows, deliveries.rows)
+    delivered = {r["supplier_id"]: r["delivered"] for r in summary["rows"]}
+    assert delivered == {"A": 4, "B": 0, "Gamma Ltd": 2, "": 1}
+    assert summary["deliveries_without_commitment"] == 1
+
+
+def test_commitment_rows_that_would_be_misread_are_refused_with_their_line() -> None:
+    parsed = social_value.parse_commitments(
+        " Contract_ID , Supplier_ID , supplier_name , Measure , Quantity \n"  # a spreadsheet's spaces and capitals
+        "C-1,S1,Acme,jobs.local_hires,2.5\n"
+        'C-2,S1,Acme,jobs.local_hires,"2,5"\n'
+        'C-3,S1,Acme,jobs.local_hires,"2,500"\n'
+        "C-4,S1,Acme,jobs.local_hires,1e400\n"
+        "C-5,S1,Acme,jobs.local_hires,nan\n"
+        "C-6,S1,Acme,jobs.local_hires,lots\n"
+        "C-7,,,jobs.local_hires,1\n",
+        social_value.load_framework(),
+    )
+    assert [(row.contract_id, row.quantity) for row in parsed.rows] == [("C-1", 2.5)]
+    assert parsed.problems == [
+        (
+            "commitments.csv, line 3: quantity '2,5' has a comma: write decimals with a point and no thousands "
+            "separators (2.5, 2500)"
+        ),
+        (
+            "commitments.csv, line 4: quantity '2,500' has a comma: write decimals with a point and no thousands "
+            "separators (2.5, 2500)"
+        ),
+        "commitments.csv, line 5: quantity '1e400' is out of range (from 0 to 1,000,000,000,000)",
+        "commitments.csv, line 6: quantity 'nan' is out of range (from 0 to 1,000,000,000,000)",
+        "commitments.csv, line 7: quantity 'lots' is not a number",
+        "commitments.csv, line 8: supplier_id and supplier_name are both empty (who committed?)",
+    ]
+
+
 def test_commitments_with_a_wrong_header() -> None:
     with pytest.raises(ImpactError, match="needs the columns"):
         social_value.parse_commitments("a,b\n1,2\n", social_value.load_framework())

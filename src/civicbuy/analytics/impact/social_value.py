@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -275,9 +276,22 @@ class Parsed:
 
 
 def _quantity(text: str | None) -> float:
-    value = float(str(text or "").replace(",", "").strip())
-    if not 0 <= value <= MAX_QUANTITY:
-        raise ValueError("quantity must be zero or more")
+    """Read a quantity written with a decimal point and no thousands separators.
+
+    A comma is refused rather than guessed at: "2,5" is two and a half in Spanish and "2,500" two thousand five
+    hundred in English, and reading either the wrong way would change a figure tenfold or more without a word.
+    """
+    raw = str(text or "").strip()
+    if "," in raw:
+        raise ValueError(
+            f"quantity {raw!r} has a comma: write decimals with a point and no thousands separators (2.5, 2500)"
+        )
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"quantity {raw!r} is not a number") from None
+    if not (math.isfinite(value) and 0 <= value <= MAX_QUANTITY):
+        raise ValueError(f"quantity {raw!r} is out of range (from 0 to {MAX_QUANTITY:,.0f})")
     return value
 
 
@@ -294,8 +308,10 @@ def parse_commitments(
     refused with their line and reason in ``problems``, never silently dropped; a wrong header raises.
     """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    # Spreadsheets write "contract_id, measure" and "Measure": the columns are found whatever the spaces or case.
+    reader.fieldnames = [header.strip().lower() for header in reader.fieldnames or []]
     required = {"contract_id", "measure", "quantity"}
-    if not required <= {h.strip() for h in reader.fieldnames or []}:
+    if not required <= set(reader.fieldnames):
         raise ImpactError(f"needs the columns {', '.join(sorted(required))}", path=name)
     parsed = Parsed()
     for record in reader:
@@ -306,14 +322,18 @@ def parse_commitments(
             reason = "contract_id is empty" if not contract else f"unknown measure {measure!r}"
             parsed.problems.append(f"{where}: {reason}")
             continue
+        supplier = (record.get("supplier_id") or "").strip()
+        supplier_name = (record.get("supplier_name") or "").strip()
+        if not deliveries and not (supplier or supplier_name):
+            parsed.problems.append(f"{where}: supplier_id and supplier_name are both empty (who committed?)")
+            continue
         try:
             quantity = _quantity(record.get("quantity"))
-            supplier = (record.get("supplier_id") or "").strip()
             if deliveries:
                 parsed.rows.append(Delivery(contract, supplier, measure, quantity, _date(record.get("date"))))
             else:
                 parsed.rows.append(
-                    Commitment(contract, supplier, (record.get("supplier_name") or "").strip(), measure, quantity,
+                    Commitment(contract, supplier, supplier_name, measure, quantity,
                                _date(record.get("due_date")))
                 )  # fmt: skip
         except ValueError as error:
@@ -343,21 +363,27 @@ def summarise(
 ) -> dict[str, Any]:
     """Return committed vs delivered per supplier, theme and measure (quantities in the measure's unit).
 
-    A delivery counts against the commitment of the same contract and measure; a delivery with no matching
-    commitment is reported as delivered beyond commitments (never dropped).
+    A delivery counts for the supplier that committed on the same contract and measure: the one it names, or,
+    when it names none, the only one that committed there. Any other delivery (no such commitment, or several
+    suppliers and none named) counts for the supplier it names and is reported as delivered beyond commitments
+    (never dropped).
     """
     names: dict[str, str] = {}
-    supplier_of: dict[tuple[str, str], str] = {}
+    suppliers_of: dict[tuple[str, str], set[str]] = defaultdict(set)
     committed: dict[tuple[str, str], float] = defaultdict(float)
     delivered: dict[tuple[str, str], float] = defaultdict(float)
     for c in commitments:
-        committed[(c.supplier_id, c.measure)] += c.quantity
-        supplier_of[(c.contract_id, c.measure)] = c.supplier_id
-        names.setdefault(c.supplier_id, c.supplier_name or c.supplier_id)
+        key = c.supplier_id or c.supplier_name  # a supplier without an identifier is known by its name
+        committed[(key, c.measure)] += c.quantity
+        suppliers_of[(c.contract_id, c.measure)].add(key)
+        names.setdefault(key, c.supplier_name or key)
     unmatched = 0
     for d in deliveries:
-        supplier = supplier_of.get((d.contract_id, d.measure), d.supplier_id)
-        if (d.contract_id, d.measure) not in supplier_of:
+        committing = suppliers_of.get((d.contract_id, d.measure), set())
+        supplier = d.supplier_id
+        if not supplier and len(committing) == 1:
+            (supplier,) = committing
+        if supplier not in committing:
             unmatched += 1
         delivered[(supplier, d.measure)] += d.quantity
         names.setdefault(supplier, supplier)
