@@ -92,6 +92,26 @@ def test_malformed_answers_get_a_clear_message(client: Client, query: dict[str, 
     assert "<script>" not in html  # the tampered value is escaped in the message
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", [{"utm_source": "newsletter"}, {"page": "abc"}, {"utm_source": "x", "lang": "es"}])
+def test_unrelated_query_parameters_open_the_empty_questionnaire(client: Client, query: dict[str, str]) -> None:
+    """Campaign links (utm_source=...) carry parameters that are not answers: no errors before the user answers."""
+    response = client.get("/en/guide/plan-a-purchase/", query)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "There is a problem" not in html
+    assert "This field is required" not in html
+    assert "Your purchase plan" not in html
+
+
+@pytest.mark.django_db
+def test_answers_with_a_campaign_parameter_still_make_a_plan(client: Client) -> None:
+    query = {"utm_source": "newsletter", "division": "30", "value": "small", "urgency": "normal"}
+    response = client.get("/en/guide/plan-a-purchase/", query)
+    assert response.status_code == 200
+    assert "Your purchase plan" in response.content.decode()
+
+
 def test_outcomes_are_whole_sentences() -> None:
     for row in pathfinder.rules()["goals"]:
         assert len(row["outcomes"]["en"]) == len(row["outcomes"]["es"]), row["code"]

@@ -17,7 +17,9 @@ from civicbuy.taxonomy import registry
 def pathfinder_view(request: HttpRequest) -> HttpResponse:
     """Ask a few questions (GET form); with valid answers, show a tailored, printable plan."""
     language = (get_language() or "en")[:2]
-    submitted = bool(request.GET)
+    # Only the form's own fields make it a submission: links from newsletters and campaigns carry unrelated
+    # parameters (utm_source, page...), and those must open the empty questionnaire, not a page of errors.
+    submitted = any(name in request.GET for name in PathfinderForm.base_fields)
     form = PathfinderForm(request.GET if submitted else None)
     context: dict[str, object] = {"form": form, "submitted": submitted}
     if submitted and form.is_valid():
