@@ -202,9 +202,20 @@ def test_unknown_api_paths_are_json_404s_not_redirects(client: Client, path: str
     assert_error(client.get(path), 404, "not_found")
 
 
-def test_wrong_method_is_a_json_405(client: Client) -> None:
-    response = client.post("/api/v1/taxonomy/", {}, content_type="application/json")
-    assert response.status_code == 405
+@pytest.mark.parametrize("method", ["post", "put", "delete", "patch"])
+def test_wrong_method_is_a_json_405(method: str) -> None:
+    client = Client(enforce_csrf_checks=True)  # as a real client sends it: no CSRF token
+    response = getattr(client, method)("/api/v1/taxonomy/", {}, content_type="application/json")
+    body = assert_error(response, 405, "method_not_allowed")
+    assert method.upper() in body["error"]["message"]
+    assert "GET" in response["Allow"]
+
+
+@pytest.mark.parametrize("path", ["/api/", "/api/v1/nothing/"])
+def test_a_post_without_csrf_token_outside_the_routes_is_a_json_error(path: str) -> None:
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(path, {}, content_type="application/json")
+    assert_error(response, 405 if path == "/api/" else 404, "method_not_allowed" if path == "/api/" else "not_found")
 
 
 def test_too_many_requests_get_a_429_with_the_error_body(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:

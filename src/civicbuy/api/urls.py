@@ -7,10 +7,14 @@ Every error, including an unknown path under /api/, has the body ``{"error": {"c
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from http import HTTPStatus
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Router, Schema
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
@@ -99,8 +103,11 @@ def index(request: HttpRequest) -> VersionOut:
     return VersionOut(version=VERSION, parts={name: request.build_absolute_uri(f"{name}/") for name in PARTS})
 
 
+@csrf_exempt  # reads nothing and changes nothing: a POST must get the JSON 405, not Django's HTML CSRF page
 def root(request: HttpRequest) -> HttpResponse:
     """/api/: where the versions, the OpenAPI document and the docs page are."""
+    if request.method not in ("GET", "HEAD"):
+        return _not_allowed(request, ["GET", "HEAD"])
     return JsonResponse(
         {
             "versions": {VERSION: request.build_absolute_uri(f"{VERSION}/")},
@@ -110,14 +117,49 @@ def root(request: HttpRequest) -> HttpResponse:
     )
 
 
+@csrf_exempt  # as root: every method gets the JSON 404
 def not_found(request: HttpRequest, rest: str) -> HttpResponse:
     """Any other path under /api/: a JSON 404 in the house shape (never the HTML error page)."""
     del request, rest
     return errors.error_response(404, "There is no API resource at this address; see /api/docs.")
 
 
+def _not_allowed(request: HttpRequest, allowed: list[str]) -> HttpResponse:
+    """A JSON 405 in the house shape, with the ``Allow`` header HTTP requires."""
+    methods = ", ".join(sorted(allowed))
+    response = errors.error_response(405, f"This address does not accept {request.method}; it accepts {methods}.")
+    response["Allow"] = methods
+    return response
+
+
+def _json_not_allowed(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Wrap one of django-ninja's path views so that its 405 is JSON in the house shape (it answers plain text)."""
+
+    @wraps(view)  # keeps the view's attributes, csrf_exempt among them
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        is_json = response.get("Content-Type", "").startswith("application/json")
+        if response.status_code == HTTPStatus.METHOD_NOT_ALLOWED and not is_json:
+            allowed = [method.strip() for method in response.get("Allow", "").split(",") if method.strip()]
+            return _not_allowed(request, allowed)
+        return response
+
+    return wrapped
+
+
+def _with_json_errors(patterns: list[URLPattern | URLResolver]) -> list[URLPattern | URLResolver]:
+    """Return ``patterns`` with every view wrapped by :func:`_json_not_allowed`."""
+    return [
+        URLPattern(pattern.pattern, _json_not_allowed(pattern.callback), pattern.default_args, pattern.name)
+        if isinstance(pattern, URLPattern)
+        else pattern
+        for pattern in patterns
+    ]
+
+
+_ninja_patterns, _app_name, _namespace = api.urls
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", root, name="api-root"),
-    path("", api.urls),
+    path("", (_with_json_errors(_ninja_patterns), _app_name, _namespace)),
     re_path(r"^(?P<rest>.*)$", not_found),
 ]
