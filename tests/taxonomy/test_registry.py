@@ -64,3 +64,36 @@ def test_labels_are_whole_sentences_not_cut_at_commas() -> None:
             assert all(isinstance(text, str) and text for text in term.labels.values()), (kind, term.code)
     plan = registry.term("stage", "plan")
     assert plan.summary("en").endswith("how to pay for them.")
+
+
+def _before(labels: list[str], first: str, second: str) -> bool:
+    return labels.index(first) < labels.index(second)
+
+
+def test_country_choices_sort_as_a_spanish_reader_expects() -> None:
+    """Accents and case do not move a name: "Bélgica" before "Bután", "Islas Äland" among the A's of "Islas"."""
+    labels = [label for _, label in registry.choices("country", "es")]
+    assert _before(labels, "Bélgica", "Bután")
+    assert _before(labels, "Antártida", "Antigua y Barbuda")
+    assert _before(labels, "Líbano", "Luxemburgo")
+    assert _before(labels, "México", "Mozambique")
+    assert _before(labels, "Islas Äland", "Islas Bermudas")
+
+
+def test_country_choices_sort_accented_english_names_in_place() -> None:
+    labels = [label for _, label in registry.choices("country", "en")]
+    assert _before(labels, "Afghanistan", "Åland Islands")
+    assert _before(labels, "Åland Islands", "Albania")
+    assert _before(labels, "Qatar", "Réunion")
+    assert _before(labels, "Réunion", "Romania")
+    assert labels[-1] == "Zimbabwe"
+
+
+def test_collation_key_keeps_spanish_n_tilde_after_n() -> None:
+    names = ["Ñandú", "Nube", "Oro", "nzz", "Ábaco", "azul"]
+    assert sorted(names, key=lambda name: registry.collation_key(name, "es")) == [
+        "Ábaco", "azul", "Nube", "nzz", "Ñandú", "Oro",
+    ]  # fmt: skip
+    assert sorted(names, key=lambda name: registry.collation_key(name, "en")) == [
+        "Ábaco", "azul", "Ñandú", "Nube", "nzz", "Oro",
+    ]  # fmt: skip

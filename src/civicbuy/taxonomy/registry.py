@@ -8,6 +8,7 @@ It never imports Django, so the analytics engine can use it too.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -208,11 +209,34 @@ def validate_codes(kind: str, codes: list[str]) -> list[str]:
     return [code for code in codes if code not in known]
 
 
+#: Letters that a language's alphabet keeps apart from their base letter (in Spanish, "ñ" sorts after "n").
+#: Each stands for its base letter followed by a character above every other, so it comes after "nz" and before "o".
+_SEPARATE_LETTERS = {"es": {"ñ": "n\U0010ffff"}}
+
+
+def collation_key(text: str, language: str = DEFAULT_LANGUAGE) -> tuple[str, str, str]:
+    """Sort key that orders names as a reader of ``language`` expects: accents and case ignored first.
+
+    A plain ``sorted`` compares code points, which puts "Bélgica" after "Bután" and "Åland Islands" last.
+    PyICU would give full CLDR collation, but it is a compiled dependency the install does not have; for
+    country names, stripping accents (NFKD without combining marks) and case-folding gives the same order,
+    with the letters a language keeps apart ("ñ" in Spanish) put back after their base letter.
+    Ties (names that differ only in accents or case) fall back to the case-folded, then the exact text,
+    so the order is stable.
+    """
+    folded = text.casefold()
+    for letter, replacement in _SEPARATE_LETTERS.get(language, {}).items():
+        folded = folded.replace(letter, replacement)
+    decomposed = unicodedata.normalize("NFKD", folded)
+    primary = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return primary, text.casefold(), text
+
+
 def choices(kind: str, language: str = DEFAULT_LANGUAGE) -> list[tuple[str, str]]:
     """Return (code, label) pairs in display order, for forms and facets."""
     terms = sorted(vocabulary(kind).values(), key=lambda t: (t.order, t.code))
     if kind == "country":
-        terms = sorted(terms, key=lambda t: t.label(language))
+        terms = sorted(terms, key=lambda t: collation_key(t.label(language), language))
     if kind in {"sdg", "cpv_division"}:
         return [(t.code, f"{t.code} {t.label(language)}") for t in terms]
     return [(t.code, t.label(language)) for t in terms]
