@@ -141,3 +141,20 @@ def test_favicon_is_the_sites_own_svg_cached_and_linked_from_every_page(client: 
     linked = client.get(href)
     assert linked.status_code == 200
     assert b"".join(linked.streaming_content if linked.streaming else [linked.content]) == icon.content
+
+
+def test_search_shows_case_study_summaries_as_text_not_a_python_list(client: Client) -> None:
+    html = client.get("/en/search/", {"q": "santiago"}).content.decode()
+    assert "Santiago split bus procurement into two contracts" in html
+    assert "[&#x27;" not in html
+    assert "['" not in html
+    assert "[src:" not in html
+    assert "<li>Because the transport authority pays the fleet lease" in html
+
+
+def test_summary_points_keep_guide_summaries_and_unescape_once() -> None:
+    from civicbuy.website.templatetags.civicbuy_tags import summary_points
+
+    assert summary_points("One line") == ["One line"]
+    assert summary_points(None) == []
+    assert summary_points(["Costs & risks fell by 5% [src:1]", ""]) == ["Costs & risks fell by 5%"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from django import template
@@ -11,7 +12,7 @@ from django.utils.translation import get_language
 from wagtail.models import Locale, Page
 
 from civicbuy.taxonomy import registry
-from civicbuy.website.rendering import render_markdown
+from civicbuy.website.rendering import plain_text, render_markdown
 
 register = template.Library()
 
@@ -26,6 +27,22 @@ def markdown(text: str | None) -> SafeString:
 def markdown_inline(text: str | None) -> SafeString:
     """Render one line of Markdown without the wrapping paragraph."""
     return render_markdown(text, inline=True)
+
+
+@register.filter
+def summary_points(summary: str | list[str] | None) -> list[str]:
+    """A page's summary as lines of text, for lists of results (site search).
+
+    Guide pages have a one-line summary; case studies have a list of bullets (``LinesField``), which printed
+    as-is shows Python's brackets and quotes. Bullets lose their Markdown and ``[src:N]`` citations here,
+    because the sources they point to are on the case page, not in the list of results.
+    """
+    if not summary:
+        return []
+    if isinstance(summary, str):
+        return [summary]
+    # plain_text() leaves entities (&amp;) in its output; the template escapes once more, so undo them here.
+    return [text for text in (html.unescape(plain_text(point)) for point in summary) if text]
 
 
 @register.simple_tag
