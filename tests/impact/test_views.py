@@ -33,6 +33,18 @@ def test_dataset_page_shows_carbon_sdg_social_value_with_charts(client: Any, dat
     assert "Supply Chain Greenhouse Gas Emission Factors v1.3" in html
 
 
+def test_spanish_page_writes_numbers_and_words_in_spanish(client: Any, dataset: Any) -> None:
+    html = client.get("/es/impact/dataset/7/").content.decode()
+    assert "El gasto de cada contrato cuenta para todas las metas de los ODS" in html
+    assert "spend of each contract" not in html
+    # chart tables and descriptions group thousands the Spanish way, never with a comma
+    cells = re.findall(r"<td class=\"govuk-table__cell[^\"]*\">([^<]*)</td>", html)
+    grouped = [cell for cell in cells if re.fullmatch(r"\d{1,3}([.\u00a0]\d{3})+", cell.strip())]
+    assert grouped, cells[:20]
+    assert not [cell for cell in cells if re.fullmatch(r"\d{1,3}(,\d{3})+", cell.strip())]
+    assert not re.search(r"EUR \d{1,3}(,\d{3})+", html)
+
+
 def test_unknown_dataset_is_404(client: Any, dataset: Any) -> None:
     assert client.get("/en/impact/dataset/8/").status_code == 404
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -57,8 +58,19 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "impact/index.html", {"datasets": datasets})
 
 
+def _number(value: float, decimals: int = 0) -> str:
+    """Return a number as the active language writes it ("2,381,245" in English, "2.381.245" in Spanish)."""
+    return number_format(round(value, decimals), decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
 def _t(value: float) -> str:
-    return f"{value:,.0f}" if value >= 100 else f"{value:,.1f}"  # noqa: PLR2004 - display rounding
+    """Return tonnes with the precision shown on the page: whole tonnes from 100, else one decimal."""
+    return _number(value) if value >= 100 else _number(value, 1)  # noqa: PLR2004 - display rounding
+
+
+def _percent(share: float) -> str:
+    """Return a share as a whole percentage, with the active language's sign spacing ("63%", "63 %")."""
+    return _("%(value)s%%") % {"value": _number(share * 100)}
 
 
 def _charts(report: dict[str, Any]) -> list[Chart]:
@@ -77,7 +89,7 @@ def _charts(report: dict[str, Any]) -> list[Chart]:
                     "t": _t(top["tonnes_co2e"]),
                     "low": _t(top["tonnes_co2e_low"]),
                     "high": _t(top["tonnes_co2e_high"]),
-                    "share": f"{top['share_of_emissions']:.0%}",
+                    "share": _percent(top["share_of_emissions"]),
                 },
                 [
                     {
@@ -96,7 +108,7 @@ def _charts(report: dict[str, Any]) -> list[Chart]:
                         _t(g["tonnes_co2e"]),
                         _t(g["tonnes_co2e_low"]),
                         _t(g["tonnes_co2e_high"]),
-                        f"{g['spend_eur']:,.0f}",
+                        _number(g["spend_eur"]),
                     ]
                     for g in divisions
                 ],
@@ -113,11 +125,11 @@ def _charts(report: dict[str, Any]) -> list[Chart]:
                 "sdg-spend",
                 _("Spend linked to each SDG (EUR, largest target of the goal)"),
                 _("%(goal)s has the most spend linked to it: EUR %(spend)s.")
-                % {"goal": ordered[0]["label"], "spend": f"{ordered[0]['value']:,.0f}"},
+                % {"goal": ordered[0]["label"], "spend": _number(ordered[0]["value"])},
                 [{"label": g["label"], "value": round(g["value"], 2)} for g in ordered if g["value"]],
                 x_title=_("EUR"),
                 headers=[_("SDG"), _("Spend (EUR)")],
-                rows=[[g["label"], f"{g['value']:,.0f}"] for g in ordered if g["value"]],
+                rows=[[g["label"], _number(g["value"])] for g in ordered if g["value"]],
             )
         )
     return out
