@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.mail import BadHeaderError
 from django.test import Client
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -192,6 +193,65 @@ def test_a_figure_without_a_source_is_refused(client: Client) -> None:
     html = _post(client, submission_data(**{"results-0-source": "3"})).content.decode()
     assert "no source 3" in _error_next_to(html, "id_results-0-source")
     assert not CaseSubmission.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("count", "row_id", "message"),
+    [
+        ({"sources-TOTAL_FORMS": "0"}, "id_sources-0-title", "at least one public source"),
+        ({"results-TOTAL_FORMS": "0"}, "id_results-0-text", "at least one result"),
+        ({"results-TOTAL_FORMS": "-5"}, "id_results-0-text", "at least one result"),
+    ],
+)
+def test_a_tampered_row_count_is_refused_with_the_usual_message_and_the_input_kept(
+    client: Client, count: dict[str, str], row_id: str, message: str
+) -> None:
+    response = _post(client, submission_data(**count))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in _error_next_to(html, row_id)
+    assert 'name="results-TOTAL_FORMS" value="6"' in html  # sent again with a count that works
+    assert 'name="sources-TOTAL_FORMS" value="8"' in html
+    assert 'value="Testville school meals report"' in html
+    assert "Local farms supplied 40% of the food by 2023." in html
+    assert not CaseSubmission.objects.exists()
+
+
+def test_line_breaks_in_one_line_fields_become_spaces(client: Client, django_capture_on_commit_callbacks: Any) -> None:
+    data = submission_data(
+        title="Test case nl\nsecond line",
+        city="Test\r\nville",
+        organisation="  Testville \n City   Council ",
+        problem="First paragraph [src:1].\n\nSecond paragraph.",
+        **{"sources-0-title": "Testville\nreport"},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, data)
+    assert response.status_code == 302
+    page = CaseSubmission.objects.get().page
+    assert page.title == "Test case nl second line"
+    assert page.slug == "test-case-nl-second-line"
+    assert page.city == "Test ville"
+    assert page.organisation == "Testville City Council"
+    assert page.problem == "First paragraph [src:1].\n\nSecond paragraph."  # text areas keep their paragraphs
+    assert page.sources[0].value["title"] == "Testville report"
+    assert len(mail.outbox) == 1
+    assert "\n" not in mail.outbox[0].subject
+
+
+def test_a_failed_email_never_turns_a_stored_submission_into_an_error(
+    client: Client, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise BadHeaderError("Header values can't contain newlines")
+
+    monkeypatch.setattr(submissions, "send_mail", refuse)
+    client.raise_request_exception = False
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, submission_data())
+    assert response.status_code == 302
+    assert CaseSubmission.objects.get().status == CaseSubmission.Status.IN_REVIEW
+    assert client.get(response["Location"]).status_code == 200  # the status link works
 
 
 def test_sources_must_be_complete_and_web_addresses(client: Client) -> None:

@@ -73,12 +73,23 @@ def clean_markup(text: str) -> str:
 
 
 class CleanCharField(forms.CharField):
-    """A text field whose value is cleaned of markup (see :func:`clean_markup`)."""
+    """A text field whose value is cleaned of markup (see :func:`clean_markup`).
+
+    A one-line field (any widget but a text area) also has its runs of whitespace, line breaks included,
+    collapsed to one space: a browser never sends a line break from a one-line box, so one that arrives was
+    pasted by a script or forged, and kept in a title it would break the email headers and page titles it
+    ends up in.
+    """
 
     def to_python(self, value: Any) -> str:
-        """Strip, then remove markup."""
+        """Remove markup, then strip (and collapse whitespace on one-line fields)."""
         text = super().to_python(value)
-        return clean_markup(text).strip() if text else ""
+        if not text:
+            return ""
+        cleaned = clean_markup(text)
+        if isinstance(self.widget, forms.Textarea):
+            return cleaned.strip()
+        return " ".join(cleaned.split())
 
 
 def _textarea(rows: int = 6) -> forms.Textarea:
@@ -397,7 +408,7 @@ class Submission:
         filled = [form.is_filled for form in self.sources.forms]
         count = sum(filled)
         if count == 0:
-            self.sources.forms[0].add_error("title", _("Give at least one public source."))
+            self._first_row("sources").add_error("title", _("Give at least one public source."))
             return False
         if any(not filled[i] and filled[i + 1 :].count(True) for i in range(len(filled))):
             first_gap = filled.index(False)
@@ -406,10 +417,30 @@ class Submission:
             )
             return False
         if not self.filled_results():
-            self.results.forms[0].add_error("text", _("Give at least one result, with its source."))
+            self._first_row("results").add_error("text", _("Give at least one result, with its source."))
             return False
         self._check_citations(count)
         return not (self.form.errors or any(form.errors for form in self.results.forms))
+
+    def _first_row(self, prefix: str) -> forms.Form:
+        """The first row of the results or sources, where "give at least one" errors go.
+
+        The page always sends every row, but the row count comes from the request: with a count of 0 (or
+        below) the formset has no rows at all. Then it is bound again to the same data with the usual
+        number of rows, so the page shows the error and every row with what was typed, and a count that
+        works the next time the form is sent.
+        """
+        formset = getattr(self, prefix)
+        if not formset.forms:
+            rows = RESULT_ROWS if prefix == "results" else SOURCE_ROWS
+            data = formset.data.copy()
+            data[f"{prefix}-TOTAL_FORMS"] = str(rows)
+            data[f"{prefix}-INITIAL_FORMS"] = "0"
+            formset = type(formset)(data, prefix=prefix)
+            formset.is_valid()  # validates each row, so add_error below has cleaned data to work on
+            setattr(self, prefix, formset)
+        first: forms.Form = formset.forms[0]
+        return first
 
     def _check_citations(self, count: int) -> None:
         """Every source number and [src:N] must point at one of the ``count`` sources given."""

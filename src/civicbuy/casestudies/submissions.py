@@ -3,7 +3,8 @@
 One database transaction creates the uploaded image and document, the draft page, its first revision,
 the moderation workflow ("Moderators approval") and the submission record. If any step fails, the
 transaction rolls back and the uploaded files are deleted, so nothing is stored half-way. The email to
-the submitter is sent only after the transaction commits.
+the submitter is sent only after the transaction commits, and a failure to send it is logged, never shown:
+the submission is stored by then, and the page that follows is the only other place its status link appears.
 """
 
 from __future__ import annotations
@@ -167,7 +168,8 @@ def create(
                 language=str(index.locale.language_code)[:8],
             )
             created = Created(submission=record, token=token)
-            transaction.on_commit(lambda: _notify(created))
+            # robust: whatever goes wrong in the email, the submission is stored and the submitter gets the link
+            transaction.on_commit(lambda: _notify(created), robust=True)
     except BaseException:
         for stored in saved_files:
             stored.delete(save=False)
@@ -181,11 +183,12 @@ def _notify(created: Created) -> None:
         return
     link = settings.CIVICBUY_BASE_URL + created.status_path
     with override(submission.language):
-        subject = render_to_string("casestudies/email/submitted_subject.txt", {"submission": submission}).strip()
+        subject_text = render_to_string("casestudies/email/submitted_subject.txt", {"submission": submission})
         body = render_to_string("casestudies/email/submitted.txt", {"submission": submission, "link": link})
+    subject = " ".join(subject_text.split())  # a line break in a header is refused (BadHeaderError)
     try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [submission.submitter_email])
-    except OSError:  # a mail server being down must not lose a stored submission
+    except (OSError, ValueError):  # mail server down (OSError), header refused (BadHeaderError is a ValueError)
         logger.exception("could not email the submitter of case submission %s", submission.pk)
 
 
