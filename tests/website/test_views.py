@@ -85,8 +85,61 @@ def test_feedback_honeypot_and_bad_answers_store_nothing(client: Client) -> None
     step = GuideStepPage.objects.get(locale__language_code="en", slug="encourage-competition")
     client.post(f"/en/feedback/{step.pk}/", {"useful": "yes", "website": "http://spam.example"})
     bad = client.post(f"/en/feedback/{step.pk}/", {"useful": "maybe"}, HTTP_HX_REQUEST="true")
-    assert bad.status_code == 400
+    assert bad.status_code == 422  # the form again, which base.html's htmx-config lets htmx swap in
     assert PageFeedback.objects.count() == 0
+
+
+def test_feedback_counts_line_breaks_as_the_browser_does(client: Client) -> None:
+    """170 lines of "line" are 850 characters in the textarea (maxlength=1000) but 1020 as sent (CRLF)."""
+    step = GuideStepPage.objects.get(locale__language_code="es", slug="encourage-competition")
+    comment = "line\r\n" * 170
+    response = client.post(f"/es/feedback/{step.pk}/", {"useful": "no", "comment": comment})
+    assert response.status_code == 302
+    stored = PageFeedback.objects.get(page=step).comment
+    assert "\r" not in stored
+    assert stored == ("line\n" * 170).strip()
+
+
+def test_feedback_over_the_limit_says_so_and_keeps_the_comment(client: Client) -> None:
+    step = GuideStepPage.objects.get(locale__language_code="en", slug="encourage-competition")
+    comment = "Please add an example & a template. " * 30  # 1,080 characters
+    response = client.post(f"/en/feedback/{step.pk}/", {"useful": "no", "comment": comment})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Please choose Yes or No." not in html
+    assert "Your comment has 1079 characters. Please shorten it to 1000 or fewer." in html
+    assert 'href="#feedback-comment"' in html  # the error summary leads to the field
+    assert "Please add an example &amp; a template." in html  # the comment is given back, escaped
+    assert 'value="no" checked' in html
+    assert step.title in html  # the way back to the page
+    assert html.count("<h1") == 1
+    assert PageFeedback.objects.count() == 0
+
+
+def test_feedback_without_an_answer_asks_for_one_in_spanish_and_keeps_the_comment(client: Client) -> None:
+    step = GuideStepPage.objects.get(locale__language_code="es", slug="encourage-competition")
+    response = client.post(f"/es/feedback/{step.pk}/", {"comment": "Falta un ejemplo"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Elija Sí o No." in html
+    assert 'href="#useful-yes"' in html
+    assert "Falta un ejemplo</textarea>" in html
+    assert '<html lang="es"' in html
+
+
+def test_feedback_with_htmx_gets_the_form_back_with_the_error_in_place(client: Client) -> None:
+    step = GuideStepPage.objects.get(locale__language_code="en", slug="encourage-competition")
+    response = client.post(
+        f"/en/feedback/{step.pk}/", {"useful": "yes", "comment": "x" * 1001}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "<html" not in html
+    assert "Please shorten it to 1000 or fewer." in html
+    assert "x" * 1001 + "</textarea>" in html
+    assert 'value="yes" checked' in html
+    page = client.get(step.url).content.decode()
+    assert '"code":"422","swap":true' in page  # htmx swaps this answer in (by default it ignores a 4xx)
 
 
 def test_feedback_is_rate_limited_per_address(client: Client) -> None:

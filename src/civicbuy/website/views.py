@@ -88,11 +88,19 @@ def feedback(request: HttpRequest, page_id: int) -> HttpResponse:
     """Record "Is this page useful?" (yes/no, optional comment). No personal data is kept."""
     page = get_object_or_404(Page.objects.live().public(), pk=page_id)
     target = page.get_url(request) or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
     form = FeedbackForm(request.POST)
+    htmx = bool(request.headers.get("HX-Request"))
     if over_limit(request, "feedback", FEEDBACK_LIMIT_PER_HOUR):
         status, message, ok = 429, _("Too many answers from your connection. Please try again later."), False
     elif not form.is_valid():
-        status, message, ok = 400, _("Please choose Yes or No."), False
+        # The form again, with each error next to its field and the visitor's answer and comment kept:
+        # in place with htmx (422, which base.html lets htmx swap in), else as a page of its own.
+        context = {"feedback_form": form, "feedback_page": page, "back_url": target, "status": 400}
+        if htmx:
+            return render(request, "includes/feedback_fields.html", context, status=422)
+        return render(request, "website/feedback_form.html", context, status=400)
     else:
         if not form.cleaned_data["website"]:  # the honeypot stays empty for people
             PageFeedback.objects.create(
@@ -102,11 +110,9 @@ def feedback(request: HttpRequest, page_id: int) -> HttpResponse:
                 language=(get_language() or "")[:8],
             )
         status, message, ok = 200, _("Thank you for your feedback."), True
-    if request.headers.get("HX-Request"):
+    if htmx:
         return render(request, "website/feedback_result.html", {"message": message, "ok": ok}, status=status)
     (messages.success if ok else messages.error)(request, message)
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "/"
     return HttpResponseRedirect(f"{target}#feedback")
 
 
