@@ -183,6 +183,18 @@ def test_missing_required_fields_are_named_next_to_each_field(client: Client) ->
     assert not CaseStudyPage.objects.filter(live=False).exists()
 
 
+def test_every_error_summary_link_goes_to_an_element_on_the_page(client: Client) -> None:
+    data = submission_data(title="", stages=[], themes=[], sdg_targets=["zz"], **{"sources-0-url": ""})
+    html = _post(client, data).content.decode()
+    summary = html.split('class="govuk-error-summary"', 1)[1].split("</ul>", 1)[0]
+    links = re.findall(r'<a href="#([^"]+)"', summary)
+    assert {"id_title", "id_stages_0", "id_themes_0", "id_sdg_targets_0", "id_sources-0-url"} <= set(links)
+    for target in links:
+        assert f'id="{target}"' in html, f"the error summary links to #{target}, which is not on the page"
+    sdg_group = html[: html.index('id="id_sdg_targets_0"')].rsplit("<details", 1)[1]
+    assert sdg_group.startswith(' class="govuk-details" open>')  # the problem is not hidden in a closed group
+
+
 def test_a_figure_without_a_source_is_refused(client: Client) -> None:
     html = _post(client, submission_data(**{"results-0-source": ""})).content.decode()
     assert "needs the number of the source" in _error_next_to(html, "id_results-0-source")

@@ -459,12 +459,23 @@ class Submission:
                     )
                     break
 
+    def _anchor(self, name: str) -> str:
+        """The id an error-summary link for field ``name`` points at.
+
+        A group of checkboxes has no element with the field's own id (``_checkboxes.html`` numbers each
+        box), so its link goes to the first box, as GOV.UK's error summary does, and moves focus there.
+        """
+        if name == "__all__":
+            return "id_title"
+        if isinstance(self.form.fields[name].widget, forms.CheckboxSelectMultiple):
+            return f"id_{name}_0"
+        return f"id_{name}"
+
     def error_list(self) -> list[tuple[str, str]]:
         """(field id, message) for the error summary at the top of the page."""
         found: list[tuple[str, str]] = []
         for name, errors in self.form.errors.items():
-            anchor = f"id_{name}" if name != "__all__" else "id_title"
-            found.extend((anchor, str(error)) for error in errors)
+            found.extend((self._anchor(name), str(error)) for error in errors)
         for formset in (self.results, self.sources):
             for form in formset.forms:
                 for name, errors in form.errors.items():
