@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 
 from django import template
@@ -64,23 +66,63 @@ def absolute(context: dict[str, Any], path: str) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
+@dataclass(frozen=True)
+class LanguageLink:
+    """Where the language switch leads for one other language.
+
+    ``alternate`` is True only when ``url`` is this very page in that language: only then may it be given
+    to search engines as ``<link rel="alternate" hreflang>``. Otherwise the link leads to the nearest page
+    that exists in that language (the section's index, else the home page), named by ``title``.
+    """
+
+    code: str
+    url: str
+    alternate: bool
+    title: str = ""
+
+
+def _nearest_translation(page: Page, locale: Locale, request: Any) -> LanguageLink | None:
+    """This page's live translation in ``locale``, else that of its nearest translated section."""
+    code = locale.language_code
+    translation = page.get_translation_or_none(locale)
+    if translation is not None and translation.live:
+        return LanguageLink(code, translation.get_url(request) or f"/{code}/", alternate=True)
+    for ancestor in page.get_ancestors().filter(depth__gt=1).order_by("-depth"):
+        translation = ancestor.get_translation_or_none(locale)
+        if translation is not None and translation.live:
+            url = translation.get_url(request) or f"/{code}/"
+            return LanguageLink(code, url, alternate=False, title=translation.title)
+    return None
+
+
 @register.simple_tag(takes_context=True)
-def language_links(context: dict[str, Any]) -> list[tuple[str, str]]:
-    """(language, url) of this page in the other languages: the page's translation, else the same path."""
+def language_links(context: dict[str, Any]) -> list[LanguageLink]:
+    """This page in the other languages, for the language switch and the ``hreflang`` links.
+
+    A CMS page links to its translation when there is one. Many pages exist in one language only (every case
+    study sent in through the public form): those link to their section in the other language, never to the
+    same path there, which would be a 404. Pages that answer with an error (``status`` in the context) lead to
+    the other language's home page. Other views (search, the pathfinder, the dashboard) exist at the same path
+    in every language.
+    """
     request = context.get("request")
     if request is None:
         return []
     current = (get_language() or "en")[:2]
     page = context.get("page")
+    status = context.get("status")
+    failed = isinstance(status, int) and status >= HTTPStatus.BAD_REQUEST
     links = []
     for code in ("en", "es"):
         if code == current:
             continue
-        url = None
-        if isinstance(page, Page):
-            target = Locale.objects.filter(language_code=code).first()
-            translation = page.get_translation_or_none(target) if target else None
-            if translation is not None and translation.live:
-                url = translation.get_url(request)
-        links.append((code, url or translate_url(request.get_full_path(), code)))
+        if failed:
+            link = LanguageLink(code, f"/{code}/", alternate=False)
+        elif isinstance(page, Page) and page.pk:
+            locale = Locale.objects.filter(language_code=code).first()
+            found = _nearest_translation(page, locale, request) if locale else None
+            link = found or LanguageLink(code, f"/{code}/", alternate=False)
+        else:
+            link = LanguageLink(code, translate_url(request.get_full_path(), code), alternate=True)
+        links.append(link)
     return links
