@@ -58,6 +58,7 @@ def test_the_form_answers_in_both_languages(client: Client) -> None:
         assert 'enctype="multipart/form-data"' in html
         assert 'name="website"' in html  # honeypot
         assert 'name="sources-0-url"' in html
+    assert "Una oración. Ponga [src:N] después de cada cifra." in html  # the summary's hint, in Spanish
 
 
 def test_a_valid_submission_becomes_a_draft_in_moderation_and_emails_a_status_link(
@@ -200,6 +201,10 @@ def test_a_figure_without_a_source_is_refused(client: Client) -> None:
     assert "needs the number of the source" in _error_next_to(html, "id_results-0-source")
     html = _post(client, submission_data(problem="Costs rose by 45% in two years.")).content.decode()
     assert "[src:N]" in _error_next_to(html, "id_problem")
+    html = _post(client, submission_data(summary_2="Costs fell by 45% in two years.")).content.decode()
+    assert "[src:N]" in _error_next_to(html, "id_summary_2")
+    html = _post(client, submission_data(summary_3="Costs fell by 45% [src:2].")).content.decode()
+    assert "not listed" in _error_next_to(html, "id_summary_3")
     html = _post(client, submission_data(approach="It worked [src:4].")).content.decode()
     assert "not listed" in _error_next_to(html, "id_approach")
     html = _post(client, submission_data(**{"results-0-source": "3"})).content.decode()

@@ -138,6 +138,9 @@ def sniff(upload: UploadedFile, allowed: dict[str, tuple[str, ...]], max_bytes: 
     return mime
 
 
+SUMMARY_HINT = _("One sentence. Put [src:N] after any figure.")
+
+
 class SubmissionForm(forms.Form):
     """The main part of the guided form (results and sources are formsets beside it)."""
 
@@ -150,9 +153,9 @@ class SubmissionForm(forms.Form):
     city = CleanCharField(label=_("City or area (optional)"), max_length=120, required=False)
     organisation = CleanCharField(label=_("Organisation that did the buying"), max_length=300)
     years = forms.CharField(label=_("Year or years"), max_length=9, help_text=_("For example 2021 or 2019-2023."))
-    summary_1 = CleanCharField(label=_("Summary, point 1"), max_length=300)
-    summary_2 = CleanCharField(label=_("Summary, point 2"), max_length=300)
-    summary_3 = CleanCharField(label=_("Summary, point 3"), max_length=300)
+    summary_1 = CleanCharField(label=_("Summary, point 1"), max_length=300, help_text=SUMMARY_HINT)
+    summary_2 = CleanCharField(label=_("Summary, point 2"), max_length=300, help_text=SUMMARY_HINT)
+    summary_3 = CleanCharField(label=_("Summary, point 3"), max_length=300, help_text=SUMMARY_HINT)
     problem = CleanCharField(
         label=_("The problem"),
         max_length=6000,
@@ -215,6 +218,9 @@ class SubmissionForm(forms.Form):
     website = forms.CharField(label=_("Leave this field empty"), required=False, max_length=200)
 
     MARKDOWN_FIELDS: ClassVar[tuple[str, ...]] = ("problem", "approach", "challenges", "reusable", "caveats")
+    # Fields whose figures need a [src:N] citation: the summary bullets too, since the case page shows them
+    # first ("In short") and the library promises every figure is linked to its public source.
+    CITED_FIELDS: ClassVar[tuple[str, ...]] = ("summary_1", "summary_2", "summary_3", *MARKDOWN_FIELDS)
 
     def __init__(self, *args: Any, language: str = "en", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -289,7 +295,7 @@ class SubmissionForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         """Checks across fields: figures cited, a quote with attribution and source, an image with its description."""
         data = super().clean() or {}
-        for name in self.MARKDOWN_FIELDS:
+        for name in self.CITED_FIELDS:
             text = data.get(name) or ""
             uncited = uncited_figures(text)
             if uncited:
@@ -451,7 +457,7 @@ class Submission:
         quote_source = self.form.cleaned_data.get("quote_source")
         if quote_source and quote_source > count:
             self.form.add_error("quote_source", _("There is no source %(n)s below.") % {"n": quote_source})
-        for name in (*SubmissionForm.MARKDOWN_FIELDS, "quote_text"):
+        for name in (*SubmissionForm.CITED_FIELDS, "quote_text"):
             for match in CITATION.finditer(self.form.cleaned_data.get(name) or ""):
                 if not 1 <= int(match.group(1)) <= count:
                     self.form.add_error(
