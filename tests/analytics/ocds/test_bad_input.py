@@ -5,9 +5,12 @@ import json
 import zlib
 from pathlib import Path
 
+import click
 import pytest
+from click.testing import CliRunner, Result
 
 from civicbuy.analytics import api
+from civicbuy.analytics.cli_commands import register
 from civicbuy.analytics.ocds.exceptions import (
     AnalyticsError,
     EmptyInputError,
@@ -23,6 +26,12 @@ RELEASE = {
     "tag": ["tender"],
     "tender": {"id": "t", "value": {"amount": 10, "currency": "EUR"}},
 }
+
+
+def _cli(*args: str) -> Result:
+    group = click.Group()
+    register(group)
+    return CliRunner().invoke(group, list(args))
 
 
 def _package(releases):
@@ -197,3 +206,27 @@ def test_releases_without_ocid_or_date_are_counted(tmp_path):
     codes = {w["code"] for w in dataset.manifest["warnings"]}
     assert {"release_without_ocid", "release_without_date"} <= codes
     assert dataset.manifest["processes"] == 1
+
+
+def _nested(levels: int) -> str:
+    return "[" * levels + "]" * levels
+
+
+@pytest.mark.parametrize("levels", [300, 10_000])
+def test_deep_release_in_a_package_is_kept_or_counted_not_a_crash(tmp_path, levels):
+    # orjson writes at most 254 levels: sizing such a release for the compile window crashed every command.
+    deep = json.dumps({**RELEASE, "ocid": "ocds-213czf-deep"})[:-1] + f', "x": {_nested(levels)}}}'
+    others = ",".join(json.dumps({**RELEASE, "ocid": f"ocds-213czf-{n}"}) for n in (1, 2))
+    path = tmp_path / "deep.json"
+    path.write_text('{"uri": "u", "releases": [\n' + others + ",\n" + deep + "\n]}")
+    dataset = api.ingest(path, tmp_path / "city")
+    warnings = {w["code"]: w for w in dataset.manifest["warnings"]}
+    if levels <= 1024:  # kept, as in JSON Lines, where a line may hold up to 1,024 levels
+        assert dataset.manifest["processes"] == 3
+        assert "too_deep" not in warnings
+    else:
+        assert dataset.manifest["processes"] == 2
+        assert warnings["too_deep"]["count"] == 1
+    result = _cli("review", str(path))
+    assert result.exit_code == 0, result.output
+    assert "unexpected problem" not in result.output

@@ -158,3 +158,19 @@ def test_releases_of_any_shape_are_compiled_alike_in_memory_and_spilled(releases
         assert [c["ocid"] for c in compiled] == sorted({r["ocid"] for r in releases})
         results.append(compiled)
     assert results[0] == results[1]
+
+
+def test_releases_deeper_than_orjson_writes_are_spilled_and_read_back():
+    # orjson refuses to write more than 254 levels; a spilled run must still hold the release, byte for byte.
+    deep: list = []
+    node = deep
+    for _ in range(600):
+        node.append([])
+        node = node[0]
+    releases = [_release(f"ocds-a-{n % 3}", n, n + 1, x=deep if n == 7 else n) for n in range(8)]
+    problems = ProblemLog()
+    spilled = sorted(compile_releases(iter(releases), problems, window_bytes=200), key=lambda c: c["ocid"])
+    in_memory = sorted(compile_releases(iter(releases), ProblemLog()), key=lambda c: c["ocid"])
+    assert spilled == in_memory
+    assert spilled[1]["x"] == deep
+    assert not problems

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from civicbuy.analytics.ocds.jsonbytes import MAX_DEPTH, TooDeepError, dumps
 from civicbuy.analytics.ocds.merge import Merger
 from civicbuy.analytics.ocds.upgrade import needs_upgrade, upgrade_release
 
@@ -62,13 +63,18 @@ class OcidGrouper:
         self._froze = False
 
     def add(self, ocid: str, data: dict[str, Any], raw: bytes | None = None) -> None:
-        """Hold ``data`` under ``ocid`` (``raw``: its JSON bytes, to size it); spill when the window is full."""
+        """Hold ``data`` under ``ocid`` (``raw``: its JSON bytes, to size it); spill when the window is full.
+
+        Raises :class:`~civicbuy.analytics.ocds.jsonbytes.TooDeepError` (and holds nothing) for a release nested
+        too deeply to be written to a run and read back.
+        """
+        size = len(raw) if raw is not None else len(dumps(data))
         group = self._groups.get(ocid)
         if group is None:
             self._groups[ocid] = [data]
         else:
             group.append(data)
-        self._held_bytes += len(raw) if raw is not None else len(orjson.dumps(data))
+        self._held_bytes += size
         self._added += 1
         if self._added % FREEZE_EVERY == 0:
             gc.freeze()
@@ -80,11 +86,10 @@ class OcidGrouper:
         if self._directory is None:
             self._directory = tempfile.TemporaryDirectory(prefix="civicbuy-compile-")
         lines: list[bytes] = []
-        dumps = orjson.dumps
         groups = self._groups
         while groups:
             ocid, items = groups.popitem()  # each process is freed once written: the window is not held twice
-            key = dumps(ocid)
+            key = orjson.dumps(ocid)
             sequence = self._sequence
             lines.extend(b"%s\t%012d\t%s\n" % (key, sequence + index, dumps(data)) for index, data in enumerate(items))
             self._sequence += len(items)
@@ -183,7 +188,14 @@ def compile_releases(
                 problems.add("release_without_ocid", "Releases without an ocid were skipped", release.where)
                 continue
             if not release.compiled:
-                grouper.add(ocid, data, release.raw)
+                try:
+                    grouper.add(ocid, data, release.raw)
+                except TooDeepError:
+                    problems.add(
+                        "too_deep",
+                        f"Releases nested more than {MAX_DEPTH} levels deep were skipped",
+                        release.where,
+                    )
                 continue
             if ocid in compiled_ocids:
                 problems.add(

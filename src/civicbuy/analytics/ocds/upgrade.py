@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
+from civicbuy.analytics.ocds.jsonbytes import TooDeepError, dumps
 
 REFERENCE_KEYS = frozenset({"id", "name"})
 
@@ -87,7 +87,11 @@ def _party_id(organization: dict[str, Any]) -> str:
         return f"{scheme}-{identifier['id']}" if scheme else str(identifier["id"])
     if isinstance(organization.get("name"), str) and organization["name"]:
         return organization["name"]
-    return "org-" + format(abs(hash(orjson.dumps(organization, option=orjson.OPT_SORT_KEYS))), "x")
+    try:
+        key = dumps(organization, sort_keys=True)
+    except TooDeepError:  # nothing to tell such an organisation apart by: it keeps its own (Python) identity
+        key = b"%d" % id(organization)
+    return "org-" + format(abs(hash(key)), "x")
 
 
 def upgrade_release(  # noqa: C901, PLR0912 - one branch per OCDS 1.0 location
