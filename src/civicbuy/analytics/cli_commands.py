@@ -174,7 +174,9 @@ def ingest_command(file: str, name: str, data_dir: str | None) -> None:
         if tty:
             click.echo(f"\rIngesting {file}: {count:,} contracting processes", err=True, nl=False)
 
-    dataset = api.ingest(file, directory / name, progress=progress)
+    from civicbuy.analytics.store.dataset import check_name
+
+    dataset = api.ingest(file, directory / check_name(name), progress=progress)
     if tty:
         click.echo("", err=True)
     manifest = dataset.manifest

@@ -6,15 +6,22 @@ Layout under a data directory::
     <data_dir>/.versions/<name>-<stamp>/manifest.json, <table>.parquet
     <data_dir>/.versions/<name>-<stamp>.partial/                            (while writing)
 
+    <data_dir>/.<name>.lock                                                   (locked while writing)
+
 A new version is written to a ``.partial`` directory in the same parent, every file is fsynced, the directory is
 renamed, and the ``<name>`` link is replaced with ``os.replace`` (atomic on POSIX). A failed or interrupted ingest
-leaves the previous version untouched; the next ingest removes stale ``.partial`` directories.
+leaves the previous version untouched; the next ingest removes stale ``.partial`` directories. One ingest of a
+name runs at a time (an advisory lock on ``.<name>.lock``; a second one is refused), so a ``.partial`` directory
+found by the ingest that holds the lock is stale. Versions are matched by their full name (name, stamp), never by
+a prefix: ``city`` and ``city-2020`` are different datasets.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
+import re
 import shutil
 import time
 import uuid
@@ -33,7 +40,7 @@ from civicbuy.analytics.store.flatten import Flattener
 from civicbuy.analytics.store.schemas import TABLES
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Iterator
 
     import duckdb
 
@@ -43,6 +50,23 @@ MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
 FLUSH_EVERY = 10_000
 VERSIONS = ".versions"
+#: What follows a dataset's name in its version folders' names: a timestamp and a random suffix (:func:`_stamp`).
+VERSION_STAMP = r"-\d{8}T\d{6}-[0-9a-f]{8}"
+#: A dataset name: a letter or digit, then letters, digits, ".", "_" or "-" (one folder, never a path).
+NAME = re.compile(r"[^\W_][\w.-]{0,127}")
+
+
+def check_name(name: str) -> str:
+    """Return ``name`` if it can name a dataset, else raise :class:`DatasetError` saying what a name may hold.
+
+    A name becomes one folder under the data directory: a slash, a backslash or ".." would write elsewhere.
+    """
+    if not NAME.fullmatch(name):
+        raise DatasetError(
+            f"the dataset name {name!r} is not usable: a name starts with a letter or digit and holds only letters, "
+            "digits, '.', '_' and '-' (at most 128 characters)"
+        )
+    return name
 
 
 @dataclass(frozen=True)
@@ -119,15 +143,27 @@ def _write_version(
     *,
     source: dict[str, Any] | None,
 ) -> Dataset:
-    name = target.name
-    if not name or name.startswith("."):
-        raise DatasetError("a dataset name must not be empty or start with a dot", path=str(target))
+    check_name(target.name)
     versions = target.parent / VERSIONS
     versions.mkdir(parents=True, exist_ok=True)
-    for stale in versions.glob(f"{name}-*.partial"):
+    with _writing(target):
+        return _write_locked(fill, target, versions, problems, source=source)
+
+
+def _write_locked(
+    fill: Callable[[TableSink], None],
+    target: Path,
+    versions: Path,
+    problems: ProblemLog,
+    *,
+    source: dict[str, Any] | None,
+) -> Dataset:
+    name = target.name
+    for stale in _versions_of(versions, name, partial=True):
         shutil.rmtree(stale, ignore_errors=True)
     stamp = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
     partial = versions / f"{name}-{stamp}.partial"
+    final = versions / f"{name}-{stamp}"
     partial.mkdir()
     try:
         sink = TableSink(partial)
@@ -141,12 +177,13 @@ def _write_version(
         for child in partial.iterdir():
             _fsync(child)
         _fsync(partial)
-        final = versions / f"{name}-{stamp}"
         partial.rename(final)
         _fsync(versions)
         _swap_link(target, Path(VERSIONS) / final.name)
     except BaseException:
+        # Before the rename the version is the partial folder, after it the final one: remove whichever exists.
         shutil.rmtree(partial, ignore_errors=True)
+        shutil.rmtree(final, ignore_errors=True)
         raise
     _remove_old_versions(versions, name, keep=final.name)
     return Dataset(final, manifest)
@@ -162,9 +199,38 @@ def _swap_link(target: Path, relative: Path) -> None:
 
 
 def _remove_old_versions(versions: Path, name: str, keep: str) -> None:
-    for old in versions.glob(f"{name}-*"):
-        if old.name != keep and not old.name.endswith(".partial") and old.is_dir():
+    for old in _versions_of(versions, name, partial=False):
+        if old.name != keep and old.is_dir():
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _versions_of(versions: Path, name: str, *, partial: bool | None = None) -> list[Path]:
+    """Return the version folders of dataset ``name`` (only the partial ones, the finished ones, or both)."""
+    suffix = {True: r"\.partial", False: "", None: r"(?:\.partial)?"}[partial]
+    pattern = re.compile(re.escape(name) + VERSION_STAMP + suffix)
+    try:
+        return [child for child in versions.iterdir() if pattern.fullmatch(child.name)]
+    except FileNotFoundError:
+        return []
+
+
+@contextlib.contextmanager
+def _writing(target: Path) -> Iterator[None]:
+    """Hold the lock of dataset ``target`` while its new version is written; refuse when another ingest holds it.
+
+    An advisory ``flock``: the kernel releases it when the process ends, however it ends, so a killed ingest never
+    leaves the name locked.
+    """
+    # Beside the link, not in .versions, whose listing is the versions. The file stays: removing a lock file that
+    # another process has open would let two ingests each hold a lock, on two different files.
+    with (target.parent / f".{target.name}.lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DatasetError(
+                "another ingest of this dataset is running; try again when it has finished", path=str(target)
+            ) from None
+        yield
 
 
 class TableSink:
@@ -265,5 +331,5 @@ def remove_dataset(target: Path) -> None:
     versions = target.parent / VERSIONS
     with contextlib.suppress(FileNotFoundError):
         target.unlink()
-    for version in versions.glob(f"{target.name}-*"):
+    for version in _versions_of(versions, target.name):
         shutil.rmtree(version, ignore_errors=True)
