@@ -27,9 +27,11 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+def fetch(
+    url: str, headers: dict[str, str] | None = None, data: bytes | None = None
+) -> tuple[int, dict[str, str], bytes]:
     opener = urllib.request.build_opener(_NoRedirect)
-    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - loopback http only
+    request = urllib.request.Request(url, headers=headers or {}, data=data)  # noqa: S310 - loopback http only
     try:
         with opener.open(request, timeout=30) as response:
             return response.status, dict(response.headers), response.read()
@@ -126,6 +128,19 @@ def test_missing_page_is_a_friendly_404_without_debug_details(production_site: d
     assert status == 404
     assert b"Traceback" not in body
     assert b"DEBUG = True" not in body
+
+
+def test_a_form_sent_without_its_cookie_gets_the_sites_own_page_in_its_language(
+    production_site: dict[str, str],
+) -> None:
+    """CSRF_FAILURE_VIEW: the site's 403 page in Spanish, not Django's bare page in English."""
+    status, _, body = fetch(production_site["base"] + "/es/case-studies/submit/", HTTPS, data=b"title=Buses")
+    assert status == 403
+    assert b'<html lang="es"' in body
+    assert b'class="govuk-skip-link"' in body
+    assert "Ir a la página de inicio".encode() in body
+    assert b"CSRF" not in body
+    assert b"Traceback" not in body
 
 
 def test_logs_are_json_lines(production_site: dict[str, str]) -> None:

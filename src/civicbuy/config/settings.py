@@ -97,6 +97,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 ROOT_URLCONF = "civicbuy.config.urls"
+# A form whose CSRF check fails (cookies blocked or cleared) gets the site's own 403 page in the page's
+# language, which tells the visitor how to keep what they typed; Django's own is a developer's page in English.
+# In every profile: production.apply() leaves it as it is.
+CSRF_FAILURE_VIEW = "civicbuy.website.views.csrf_failure"
 WSGI_APPLICATION = "civicbuy.config.wsgi.application"
 
 TEMPLATES = [

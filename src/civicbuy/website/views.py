@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ from wagtail.models import Locale, Page
 from civicbuy.config.client_ip import client_ip
 from civicbuy.website.forms import FeedbackForm, SearchForm
 from civicbuy.website.models import PageFeedback
+
+logger = logging.getLogger(__name__)
 
 FEEDBACK_LIMIT_PER_HOUR = 20
 SEARCH_PAGE_SIZE = 20
@@ -196,6 +199,18 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
     """403 without technical details."""
     del exception
     return _error(request, 403, _("You cannot open this page"), _("You may need to sign in, or ask for access."))
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """403 for a form whose CSRF check failed (``CSRF_FAILURE_VIEW``), in the site's layout and the page's language.
+
+    A visitor gets here when their browser blocks or has cleared this site's cookies, or the form's token went
+    stale while the page was open. Django's own page is a developer's page (in English, about "CSRF"); this one
+    says what to do and that going back may still find their answers in the form. Django's reason is logged
+    for the operators, not shown.
+    """
+    logger.warning("form check (CSRF) failed for %s %s: %s", request.method, request.path, reason)
+    return render(request, "website/csrf_failure.html", {"status": 403}, status=403)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
