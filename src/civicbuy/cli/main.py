@@ -78,8 +78,10 @@ def main() -> None:
     except Exception as error:
         log = logging.getLogger("civicbuy.cli")
         log.debug("unexpected error", exc_info=True)
+        # One line, as every error: some libraries' messages span lines (DuckDB adds the SQL and a ^ marker).
+        text = " ".join(str(error).split())
         click.echo(
-            f"Error: unexpected problem ({type(error).__name__}: {error}). Run with CIVICBUY_DEBUG=true for details.",
+            f"Error: unexpected problem ({type(error).__name__}: {text}). Run with CIVICBUY_DEBUG=true for details.",
             err=True,
         )
         if os.environ.get("CIVICBUY_DEBUG", "").lower() in {"1", "true", "yes"}:
