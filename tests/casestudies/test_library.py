@@ -238,3 +238,20 @@ def test_sitemap_lists_at_least_30_cases_per_language(client: Client) -> None:
     for language in ("en", "es"):
         cases = re.findall(rf"/{language}/case-studies/[a-z0-9-]+/</loc>", xml)
         assert len(cases) >= 30, language
+
+
+@pytest.mark.parametrize(
+    ("language", "date", "accessed"),
+    [
+        ("en", r"[A-Z][a-z]+\.? \d{1,2}, \d{4}", r"accessed ([^<]+)</span>"),
+        ("es", r"\d{1,2} de [a-záéíóú]+ de \d{4}", r"consultado el ([^<]+)</span>"),
+    ],
+)
+def test_dates_on_a_case_page_are_written_one_way_in_the_language_of_the_page(
+    client: Client, language: str, date: str, accessed: str
+) -> None:
+    html = client.get(f"/{language}/case-studies/barcelona-social-clauses/").content.decode()
+    shown = re.findall(r"<time datetime=\"[^\"]+\">([^<]+)</time>", html) + re.findall(accessed, html)
+    assert len(shown) >= 3  # published, a source's date in the list, a source's date next to a result
+    for text in shown:
+        assert re.fullmatch(date, text), f"{text!r} is not written like {date!r}"

@@ -425,3 +425,16 @@ def test_uncited_figures_detection() -> None:
     assert uncited_figures("The city saved 30% [src:1].") == []
     assert uncited_figures("The city saved 30%.")
     assert uncited_figures("Para 2020 ya eran 1.200 empresas.")
+
+
+def test_the_status_page_and_the_list_of_submissions_give_dates_in_the_page_language(client: Client) -> None:
+    user = get_user_model().objects.create_user("lucia", "lucia@example.org", "a-long-password-789")
+    user.groups.add(Group.objects.get(name="Contributors"))
+    client.force_login(user)
+    response = client.post("/es/case-studies/submit/", submission_data(title="Comidas escolares en Testville"))
+    assert response.status_code == 302
+    for path in (response["Location"], "/es/case-studies/submissions/"):
+        html = client.get(path).content.decode()
+        sent = re.findall(r"<time datetime=\"[^\"]+\">([^<]+)</time>", html)
+        assert sent, path
+        assert all(re.fullmatch(r"\d{1,2} de [a-záéíóú]+ de \d{4}", text) for text in sent), sent

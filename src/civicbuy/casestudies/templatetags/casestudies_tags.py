@@ -15,7 +15,11 @@ register = template.Library()
 
 @register.simple_tag
 def source_note(page: CaseStudyPage, number: int | None) -> SafeString:
-    """The citation next to a figure: "Source 2: Title, Publisher, accessed 25 November 2026", linked."""
+    """The citation next to a figure: "Source 2: Title, Publisher, accessed Nov. 25, 2026", linked.
+
+    The date is in the page language's own format (Django's DATE_FORMAT: "25 de noviembre de 2026" in
+    Spanish), the same as in the list of sources below, so a page never shows one date two ways.
+    """
     sources = list(page.sources)
     if not number or not 1 <= int(number) <= len(sources):
         return format_html('<span class="cb-result-meta">{}</span>', _("Source missing"))
@@ -29,5 +33,5 @@ def source_note(page: CaseStudyPage, number: int | None) -> SafeString:
         url=value["url"],
         title=value["title"],
         publisher=f", {value['publisher']}" if value.get("publisher") else "",
-        accessed=(", " + _("accessed %(date)s") % {"date": date_format(accessed, "j F Y")}) if accessed else "",
+        accessed=(", " + _("accessed %(date)s") % {"date": date_format(accessed, "DATE_FORMAT")}) if accessed else "",
     )
