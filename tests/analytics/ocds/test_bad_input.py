@@ -230,3 +230,24 @@ def test_deep_release_in_a_package_is_kept_or_counted_not_a_crash(tmp_path, leve
     result = _cli("review", str(path))
     assert result.exit_code == 0, result.output
     assert "unexpected problem" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("package", "found"),
+    [
+        ({"releases": "abc"}, "/releases is a string"),
+        ({"releases": {"a": 1}}, "/releases is an object"),
+        ({"version": "1.1", "releases": None}, "/releases is the literal null"),
+        ({"records": "x"}, "/records is a string"),
+    ],
+)
+@pytest.mark.parametrize("indent", [None, 2])
+def test_package_array_that_is_not_an_array_is_refused(tmp_path, package, found, indent):
+    # Read as empty, it let an ingest replace a good dataset with an empty one.
+    path = tmp_path / "not_array.json"
+    path.write_text(json.dumps(package, indent=indent))
+    error = _ingest_fails(path, tmp_path, UnsupportedFormatError)
+    assert found in error.user_message()
+    result = _cli("review", str(path))
+    assert result.exit_code == 1
+    assert found in result.output

@@ -33,6 +33,19 @@ RELEASE_FIELDS = frozenset(
     {"tag", "date", "initiationType", "buyer", "tender", "awards", "contracts", "parties", "planning"}
 )
 
+#: The array a package holds its contents in.
+PACKAGE_ARRAY = {RELEASE_PACKAGE: "releases", RECORD_PACKAGE: "records"}
+#: ijson's event for the first token of a value, in the words of :func:`_json_type`.
+_EVENT_TYPE = {
+    "start_map": "an object",
+    "string": "a string",
+    "null": "the literal null",
+    "boolean": "a boolean",
+    "integer": "a number",
+    "double": "a number",
+    "number": "a number",
+}
+
 _UNPARSED = object()
 FORM_TEXT = {"json": "", "jsonl": "JSON Lines of ", "concatenated": "concatenated JSON of ", "array": "JSON array of "}
 PLURAL = {
@@ -105,7 +118,35 @@ def classify_keys(keys: Any, tag: Any = None, *, name: str = "", line: int | Non
     )
 
 
+def package_array(
+    obj: dict[str, Any], kind: str, *, name: str, line: int | None = None, byte: int | None = None
+) -> list[Any]:
+    """Return a package's ``/releases`` or ``/records`` array, or raise :class:`UnsupportedFormatError`.
+
+    A package whose array is a string, an object or null holds no usable data; reading it as empty would let an
+    ingest replace a good dataset with an empty one, so it is refused.
+    """
+    key = PACKAGE_ARRAY[kind]
+    value = obj.get(key)
+    if isinstance(value, list):
+        return value
+    raise not_an_array(key, _json_type(value), name=name, line=line, byte=byte)
+
+
+def not_an_array(key: str, found: str, *, name: str, line: int | None = None, byte: int | None = None) -> Exception:
+    """Return the error for a package whose ``key`` (``releases`` or ``records``) is not an array."""
+    return UnsupportedFormatError(
+        f"the package's /{key} is {found}, expected an array of {key}",
+        path=name,
+        line=line,
+        byte=byte,
+        hint=f"An OCDS {key[:-1]} package lists its {key} in a JSON array",
+    )
+
+
 def _json_type(value: Any) -> str:
+    if isinstance(value, dict):
+        return "an object"
     if isinstance(value, list):
         return "an array"
     if isinstance(value, str):
@@ -142,7 +183,7 @@ def detect_source(source: Source) -> Detection:
                 raise UnsupportedFormatError("the file is an empty JSON array", path=source.name)
             kind = classify(value[0], name=source.name, line=1)
             return Detection(kind, "array", source.gzip, source.had_bom, _version(value[0]), line_mode=True)
-        kind = classify(value, name=source.name, line=1)
+        kind = _classify_usable(value, name=source.name)
         form = "jsonl" if len(parsed_lines) > 1 else "json"
         return Detection(kind, form, source.gzip, source.had_bom, _version(value), line_mode=True)
     if first not in {b"{", b"["}:
@@ -158,6 +199,14 @@ def detect_source(source: Source) -> Detection:
     return _detect_pretty(source, head, complete=complete)
 
 
+def _classify_usable(value: Any, *, name: str) -> str:
+    """Classify the first line's value, refusing a package whose releases or records are not an array."""
+    kind = classify(value, name=name, line=1)
+    if kind in PACKAGE_ARRAY:
+        package_array(value, kind, name=name, line=1)
+    return kind
+
+
 def _detect_pretty(  # noqa: C901, PLR0912 - one event loop over ijson events
     source: Source, head: bytes, *, complete: bool
 ) -> Detection:
@@ -168,10 +217,14 @@ def _detect_pretty(  # noqa: C901, PLR0912 - one event loop over ijson events
     tag: list[str] = []
     version = None
     objects = 0
+    array_prefixes = {f"{base}.{key}".lstrip("."): key for key in PACKAGE_ARRAY.values()}
+    not_arrays: dict[str, str] = {}  # "releases" or "records" -> what it is instead of an array
     try:
         for prefix, event, value in ijson.parse(head, multiple_values=True):
             if prefix == base and event == "map_key":
                 keys.append(value)
+            elif prefix in array_prefixes and event in _EVENT_TYPE and objects == 0:
+                not_arrays[array_prefixes[prefix]] = _EVENT_TYPE[event]
             elif prefix == f"{base}.tag.item".lstrip(".") and event == "string":
                 tag.append(value)
             elif prefix == f"{base}.version".lstrip(".") and event == "string":
@@ -195,6 +248,9 @@ def _detect_pretty(  # noqa: C901, PLR0912 - one event loop over ijson events
     except ijson.JSONError as error:
         raise InvalidJSONError(f"invalid JSON: {_ijson_message(error)}", path=source.name, byte=len(head)) from error
     kind = classify_keys(keys, tag, name=source.name)
+    key = PACKAGE_ARRAY.get(kind)
+    if key in not_arrays:
+        raise not_an_array(key, not_arrays[key], name=source.name)
     if is_array:
         form = "array"
     elif objects > 1:

@@ -22,6 +22,7 @@ from civicbuy.analytics.ocds.detect import (
     Detection,
     classify,
     detect_source,
+    package_array,
 )
 from civicbuy.analytics.ocds.exceptions import (
     AnalyticsError,
@@ -105,10 +106,10 @@ def _expand(
         )
         return
     if kind == RELEASE_PACKAGE:
-        for release in _list(obj.get("releases")):
+        for release in package_array(obj, kind, name=name, line=line, byte=byte):
             yield from _expand_release(release, problems, line, byte)
     elif kind == RECORD_PACKAGE:
-        for record in _list(obj.get("records")):
+        for record in package_array(obj, kind, name=name, line=line, byte=byte):
             if isinstance(record, dict):
                 yield Item(RECORD, record, line, byte)
             else:
