@@ -45,6 +45,14 @@ def test_spanish_page_writes_numbers_and_words_in_spanish(client: Any, dataset: 
     assert not re.search(r"EUR \d{1,3}(,\d{3})+", html)
 
 
+def test_spanish_scenario_page_speaks_spanish(client: Any, dataset: Any) -> None:
+    html = client.get("/es/impact/dataset/7/scenario/").content.decode()
+    assert "Electricidad renovable" in html
+    assert "Mobiliario" in html  # the product groups to choose from
+    assert "Renewable electricity" not in html
+    assert "Furniture" not in html
+
+
 def test_unknown_dataset_is_404(client: Any, dataset: Any) -> None:
     assert client.get("/en/impact/dataset/8/").status_code == 404
 

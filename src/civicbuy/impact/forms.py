@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from civicbuy.analytics.impact import scenarios
@@ -18,7 +19,8 @@ class ScenarioForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.base = scenarios.load_scenario()
+        language = get_language() or "en"
+        self.base = scenarios.load_scenario(language=language)
         for index, assumption in enumerate(self.base.assumptions):
             self.fields[f"a{index}_share"] = forms.FloatField(
                 label=_("%(label)s: share of the spend it applies to (%%)") % {"label": assumption.label},
@@ -35,7 +37,7 @@ class ScenarioForm(forms.Form):
                     % {"label": assumption.label},
                     initial=round(assumption.factor_multiplier * 100, 1), **PERCENT,
                 )  # fmt: skip
-        groups = [("", _("None"))] + [(g.code, g.label) for g in scenarios.gpp_groups().values()]
+        groups = [("", _("None"))] + [(g.code, g.label(language)) for g in scenarios.gpp_groups().values()]
         self.fields["gpp_group"] = forms.ChoiceField(label=_("Also buy this EU GPP product group to the criteria"),
                                                      choices=groups, required=False)  # fmt: skip
         self.fields["gpp_uptake"] = forms.FloatField(label=_("Share of its spend (%)"), initial=50, **PERCENT)
@@ -63,7 +65,7 @@ class ScenarioForm(forms.Form):
             assumptions.append(
                 scenarios.Assumption(
                     "gpp_uptake",
-                    f"EU GPP: {group.label}",
+                    scenarios.gpp_label(group, get_language() or "en"),
                     group.cpv,
                     (data.get("gpp_uptake") or 0) / 100,
                     reduction=(data.get("gpp_reduction") or 0) / 100,

@@ -11,8 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from civicbuy.analytics.impact import social_value
@@ -266,4 +266,4 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def _example_scenario() -> Any:
     from civicbuy.analytics.impact import scenarios
 
-    return scenarios.load_scenario()
+    return scenarios.load_scenario(language=get_language() or "en")

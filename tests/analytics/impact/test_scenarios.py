@@ -87,3 +87,37 @@ def test_unreadable_scenario_file(tmp_path: Path) -> None:
     bad.write_text("assumptions: [\n", encoding="utf-8")
     with pytest.raises(ImpactError, match="not valid YAML"):
         scenarios.load_scenario(bad)
+
+
+def test_the_example_scenario_and_product_groups_read_in_spanish() -> None:
+    english = scenarios.load_scenario()
+    spanish = scenarios.load_scenario(language="es")
+    assert spanish.name.startswith("Ejemplo")
+    assert [a.label for a in spanish.assumptions][:2] == [
+        "CPE de la UE: Alimentos, servicios de restauración y máquinas expendedoras",
+        "Electricidad renovable",
+    ]
+    assert all(a.note and a.note != b.note for a, b in zip(spanish.assumptions, english.assumptions, strict=True))
+    # the same figures in both languages: only the words change
+    assert [a.as_dict() | {"label": "", "note": ""} for a in spanish.assumptions] == [
+        a.as_dict() | {"label": "", "note": ""} for a in english.assumptions
+    ]
+    assert all(group.label("es") != group.label() for group in scenarios.gpp_groups().values())
+
+
+def test_a_users_scenario_may_give_words_in_one_language_or_several(tmp_path: Path) -> None:
+    file = tmp_path / "mine.yaml"
+    file.write_text(
+        "name: {en: Greener power, es: Energía más limpia}\n"
+        "assumptions:\n"
+        "  - {type: substitution, cpv_prefixes: ['0931'], share: 0.5, factor_multiplier: 0.2, note: only English}\n"
+        "  - {type: spend_shift, from_prefix: '601', to_prefix: '602', share: 0.1}\n",
+        encoding="utf-8",
+    )
+    spanish = scenarios.load_scenario(file, language="es")
+    assert spanish.name == "Energía más limpia"
+    assert [(a.label, a.note) for a in spanish.assumptions] == [
+        ("Sustitución", "only English"),
+        ("Cambio del CPV 601 al 602", ""),
+    ]
+    assert scenarios.load_scenario(file).assumptions[1].label == "Shift from CPV 601 to 602"

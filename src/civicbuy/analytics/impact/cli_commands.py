@@ -110,7 +110,7 @@ def report_command(  # noqa: PLR0917 - click passes options by keyword
         deliveries, problems = parsed.rows, problems + parsed.problems
     inputs = report.Inputs(
         factors=factors.effective_factors(extra=factors_file),
-        scenario=scenarios.load_scenario(scenario_file) if scenario_file else None,
+        scenario=scenarios.load_scenario(scenario_file, language) if scenario_file else None,
         framework=framework,
         commitments=tuple(commitments),
         deliveries=tuple(deliveries),

@@ -12,6 +12,10 @@ whose CPV code starts with one of the assumption's prefixes:
 
 Each assumption reports the change it made, so the scenario's difference against the baseline is exactly the sum
 of what its assumptions imply.
+
+Words in the data (a scenario's name, an assumption's ``label`` and ``note``, a product group's ``label``) are either
+one text or a mapping of language to text (``{en: ..., es: ...}``); a scenario is read in one language, falling back
+to English.
 """
 
 from __future__ import annotations
@@ -33,14 +37,46 @@ if TYPE_CHECKING:
 TYPES = ("gpp_uptake", "substitution", "spend_shift")
 
 
+#: Words the engine adds to a scenario's own, by language.
+WORDS: dict[str, dict[str, str]] = {
+    "en": {"gpp": "EU GPP: {group}", "substitution": "Substitution", "shift": "Shift from CPV {source} to {target}"},
+    "es": {
+        "gpp": "CPE de la UE: {group}",
+        "substitution": "Sustitución",
+        "shift": "Cambio del CPV {source} al {target}",
+    },
+}
+
+
+def text_in(value: Any, language: str) -> str:
+    """Return ``value`` in ``language``: itself when it is one text, else its entry for the language or English."""
+    if isinstance(value, dict):
+        chosen = value.get(language) or value.get("en") or next((v for v in value.values() if v), "")
+        return str(chosen or "")
+    return "" if value is None else str(value)
+
+
+def _words(language: str) -> dict[str, str]:
+    return WORDS.get(language, WORDS["en"])
+
+
 @dataclass(frozen=True)
 class GppGroup:
     """An EU GPP product group and the CPV prefixes that find its spend."""
 
     code: str
-    label: str
+    labels: dict[str, str]
     year: int
     cpv: tuple[str, ...]
+
+    def label(self, language: str = "en") -> str:
+        """Return the group's name in ``language`` (English when missing)."""
+        return text_in(self.labels, language)
+
+
+def gpp_label(group: GppGroup, language: str = "en") -> str:
+    """Return the label of an uptake of ``group``'s criteria ("EU GPP: Furniture"), in ``language``."""
+    return _words(language)["gpp"].format(group=group.label(language))
 
 
 @cache
@@ -48,7 +84,12 @@ def gpp_groups() -> dict[str, GppGroup]:
     """Return the bundled EU GPP product groups (``data/gpp_groups.yaml``)."""
     data = yaml.safe_load(read_data("gpp_groups.yaml"))
     return {
-        code: GppGroup(code, row["label"], int(row["year"]), tuple(str(p) for p in row["cpv"]))
+        code: GppGroup(
+            code,
+            dict(row["label"]) if isinstance(row["label"], dict) else {"en": str(row["label"])},
+            int(row["year"]),
+            tuple(str(p) for p in row["cpv"]),
+        )
         for code, row in data.items()
     }
 
@@ -114,12 +155,13 @@ def _prefixes(values: Any, where: str) -> tuple[str, ...]:
     return prefixes
 
 
-def parse_assumption(row: Any, where: str) -> Assumption:
-    """Validate one assumption mapping; raise :class:`ImpactError` naming ``where``."""
+def parse_assumption(row: Any, where: str, language: str = "en") -> Assumption:
+    """Validate one assumption mapping, its words in ``language``; raise :class:`ImpactError` naming ``where``."""
     if not isinstance(row, dict):
         raise ImpactError("an assumption must be a mapping with a type", path=where)
     kind = row.get("type")
-    note = str(row.get("note") or "")
+    words = _words(language)
+    note = text_in(row.get("note"), language)
     if kind == "gpp_uptake":
         group = gpp_groups().get(str(row.get("product_group")))
         if group is None:
@@ -127,12 +169,12 @@ def parse_assumption(row: Any, where: str) -> Assumption:
                 f"unknown product_group {row.get('product_group')!r}; use one of {', '.join(gpp_groups())}", path=where
             )
         return Assumption(
-            "gpp_uptake", f"EU GPP: {group.label}", group.cpv, _share(row, "uptake", where),
+            "gpp_uptake", gpp_label(group, language), group.cpv, _share(row, "uptake", where),
             reduction=_share(row, "reduction", where), note=note, product_group=group.code,
         )  # fmt: skip
     if kind == "substitution":
         prefixes = _prefixes(row.get("cpv_prefixes"), where)
-        label = str(row.get("label") or "Substitution")
+        label = text_in(row.get("label"), language) or words["substitution"]
         if row.get("factor_multiplier") is not None:
             multiplier = _share(row, "factor_multiplier", where, upper=10)
             return Assumption(
@@ -146,32 +188,34 @@ def parse_assumption(row: Any, where: str) -> Assumption:
     if kind == "spend_shift":
         source = _prefixes(row.get("from_prefix"), where)
         target = _prefixes(row.get("to_prefix"), where)[0]
-        label = str(row.get("label") or f"Shift from CPV {source[0]} to {target}")
+        label = text_in(row.get("label"), language) or words["shift"].format(source=source[0], target=target)
         return Assumption("spend_shift", label, source, _share(row, "share", where), to_cpv=target, note=note)
     raise ImpactError(f"unknown assumption type {kind!r}; use one of {', '.join(TYPES)}", path=where)
 
 
-def parse_scenario(data: Any, name: str = "scenario") -> Scenario:
-    """Validate a scenario (``{name, assumptions: [...]}``)."""
+def parse_scenario(data: Any, name: str = "scenario", language: str = "en") -> Scenario:
+    """Validate a scenario (``{name, assumptions: [...]}``), reading its words in ``language``."""
     if not isinstance(data, dict) or not isinstance(data.get("assumptions"), list):
         raise ImpactError("a scenario needs a list of assumptions", path=name)
     assumptions = tuple(
-        parse_assumption(row, f"{name}, assumption {i}") for i, row in enumerate(data["assumptions"], start=1)
+        parse_assumption(row, f"{name}, assumption {i}", language)
+        for i, row in enumerate(data["assumptions"], start=1)
     )
-    return Scenario(str(data.get("name") or Path(name).stem), assumptions)
+    return Scenario(text_in(data.get("name"), language) or Path(name).stem, assumptions)
 
 
-def load_scenario(path: str | Path | None = None) -> Scenario:
-    """Read a scenario YAML (or JSON) file; without ``path``, the bundled example."""
+def load_scenario(path: str | Path | None = None, language: str = "en") -> Scenario:
+    """Read a scenario YAML (or JSON) file in ``language``; without ``path``, the bundled example."""
     if path is None:
-        return parse_scenario(yaml.safe_load(read_data("scenario_example.yaml")), "scenario_example.yaml")
+        data = yaml.safe_load(read_data("scenario_example.yaml"))
+        return parse_scenario(data, "scenario_example.yaml", language)
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except OSError as error:
         raise ImpactError(f"cannot be read ({error.strerror})", path=str(path)) from None
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise ImpactError(f"is not valid YAML ({' '.join(str(error).split())[:200]})", path=str(path)) from None
-    return parse_scenario(data, str(path))
+    return parse_scenario(data, str(path), language)
 
 
 @dataclass
