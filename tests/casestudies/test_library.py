@@ -104,6 +104,24 @@ def test_facets_combine_and_counts_match_what_a_click_shows(client: Client) -> N
     assert {r["country"] for r in either["results"]} == {"GB", "NZ"}
 
 
+@pytest.mark.parametrize(
+    ("language", "name", "chip"),
+    [("en", "Affordable and clean energy", "SDG 7"), ("es", "Energía asequible y no contaminante", "ODS 7")],
+)
+def test_a_chosen_sdg_goal_is_named_and_counted_in_its_facet_and_chip(
+    client: Client, language: str, name: str, chip: str
+) -> None:
+    data = _json(client, f"/{language}/case-studies/?sdg=7&format=json")
+    assert data["count"] >= 1
+    goal = next(value for value in data["facets"]["sdg"] if value["code"] == "7")
+    assert goal == {"code": "7", "label": f"7 {name}", "count": data["count"], "selected": True}
+    codes = [value["code"] for value in data["facets"]["sdg"]]
+    assert codes.index("7") < min(i for i, code in enumerate(codes) if code.startswith("7."))  # before its targets
+    html = client.get(f"/{language}/case-studies/?sdg=7").content.decode()
+    chips = html.split('class="govuk-list cb-tags"', 1)[1].split("</ul>", 1)[0]
+    assert f">{chip} <span" in chips
+
+
 def test_sdg_goal_matches_every_target_of_the_goal(client: Client) -> None:
     goal = set(_slugs(client, "/en/case-studies/?sdg=5"))
     target = set(_slugs(client, "/en/case-studies/?sdg=5.5"))

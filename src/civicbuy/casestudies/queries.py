@@ -190,14 +190,25 @@ def _sort_values(facet: str, values: list[FacetValue]) -> list[FacetValue]:
     if facet == "stage":
         order = {code: term.order for code, term in registry.stages().items()}
         return sorted(values, key=lambda v: order.get(v.code, 99))
-    if facet == "sdg":
+    if facet == "sdg":  # a chosen goal ("7") comes just before its own targets ("7.2")
         order = {code: term.order for code, term in registry.sdg_targets().items()}
-        return sorted(values, key=lambda v: order.get(v.code, 9999))
+        return sorted(values, key=lambda v: (_goal_number(v.code), order.get(v.code, -1)))
     return sorted(values, key=lambda v: search.normalise(v.label))
 
 
+def _goal_number(sdg_code: str) -> int:
+    goal = sdg_code.partition(".")[0]
+    return int(goal) if goal.isdigit() else 99
+
+
+def _is_sdg_goal(facet: str, code: str) -> bool:
+    """True for an SDG goal code ("7"): the facet also accepts goals, meaning all of their targets."""
+    return facet == "sdg" and "." not in code
+
+
 def _facet_label(facet: str, code: str, language: str) -> str:
-    label = registry.label(TAXONOMY_KIND[facet], code, language)
+    kind = "sdg_goal" if _is_sdg_goal(facet, code) else TAXONOMY_KIND[facet]
+    label = registry.label(kind, code, language)
     return f"{code} {label}" if facet == "sdg" else label
 
 
@@ -222,7 +233,12 @@ def find_cases(locale: Locale, filters: CaseFilters) -> CaseSearch:
                 for code in set(VALUES[facet](row)):
                     counts[code] = counts.get(code, 0) + 1
         for code in chosen:
-            counts.setdefault(code, 0)
+            if _is_sdg_goal(facet, code):  # cases are tagged with targets, never goals: count the goal's targets
+                counts[code] = sum(
+                    1 for row in candidates if _passes(row, filters, skip=facet) and _matches_sdg(row, (code,))
+                )
+            else:
+                counts.setdefault(code, 0)
         values = [
             FacetValue(code=code, label=_facet_label(facet, code, language), count=count, selected=code in chosen)
             for code, count in counts.items()

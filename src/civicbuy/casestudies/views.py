@@ -123,7 +123,7 @@ def _active_filters(filters: queries.CaseFilters, language: str) -> list[dict[st
         for code in filters.chosen(facet):
             label = registry.label(kinds[facet], code, language)
             if facet == "sdg":
-                label = f"SDG {code}"
+                label = _("SDG %(code)s") % {"code": code}
             chips.append({"label": label, "url": _query_string(filters.without(facet, code).params())})
     if filters.q:
         chips.insert(0, {"label": f"“{filters.q}”", "url": _query_string(filters.without("q").params())})
