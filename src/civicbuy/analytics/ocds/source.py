@@ -129,6 +129,31 @@ class CountingReader(io.RawIOBase):
         return data
 
 
+#: First bytes of a line that may be blank (JSON whitespace).
+_WHITESPACE = frozenset(b" \t\r\n")
+
+
+def _skip_blank_run(stream: io.BufferedReader) -> tuple[int, int]:
+    """Consume the whole blank lines at the stream's position; return ``(bytes, newlines)`` consumed.
+
+    Works on what the buffer already holds (``peek``), so a run of blank lines costs a few C calls per megabyte.
+    """
+    skipped = newlines = 0
+    while True:
+        buffered = stream.peek(CHUNK)
+        if not buffered:
+            return skipped, newlines
+        blank = len(buffered) - len(buffered.lstrip(b" \t\r\n"))
+        end = buffered.rfind(b"\n", 0, blank) + 1  # only whole lines: a line's own leading spaces stay
+        if not end:
+            return skipped, newlines
+        stream.read(end)
+        skipped += end
+        newlines += buffered.count(b"\n", 0, end)
+        if end < len(buffered):
+            return skipped, newlines
+
+
 def _read_fully(stream: IO[bytes], size: int) -> bytes:
     parts = []
     remaining = size
@@ -188,9 +213,23 @@ class Source:
             raise EmptyInputError("the file is empty (no JSON data)", path=self.name)
 
     def lines(self) -> Iterator[tuple[int, int, bytes]]:
-        """Yield ``(line_number, byte_offset, line)`` for every line, without the newline."""
+        """Yield ``(line_number, byte_offset, line)`` for every line that is not blank (the newline is kept).
+
+        Blank lines are skipped here, a buffer at a time: one at a time, through the JSON parser's error path,
+        they cost about 3.6 µs each, so a 1 MB gzip of newlines held a command for minutes. A line is tested only
+        when its first byte is whitespace, so the normal path pays one index per line.
+        """
+        stream = self.stream
         offset = 0
-        for number, line in enumerate(self.stream, 1):
+        number = 0
+        for line in stream:
+            number += 1
+            if line[0] in _WHITESPACE and not line.strip():
+                offset += len(line)
+                skipped, newlines = _skip_blank_run(stream)
+                offset += skipped
+                number += newlines
+                continue
             yield number, offset, line
             offset += len(line)
 
