@@ -251,3 +251,45 @@ def test_package_array_that_is_not_an_array_is_refused(tmp_path, package, found,
     result = _cli("review", str(path))
     assert result.exit_code == 1
     assert found in result.output
+
+
+def test_latin1_package_says_not_utf8_at_the_first_bad_byte(tmp_path):
+    path = tmp_path / "latin1.json"
+    data = _package([{**RELEASE, "tender": {"title": "PLACEHOLDER"}}]).replace(b"PLACEHOLDER", b"caf\xe9")
+    path.write_bytes(data)
+    error = _ingest_fails(path, tmp_path, InvalidJSONError)
+    assert error.byte == data.index(b"\xe9")
+    assert "not UTF-8 text" in error.message
+    assert "b'" not in error.user_message()
+
+
+@pytest.mark.parametrize(("encoding", "name"), [("utf-16", "UTF-16"), ("utf-16-be", None), ("utf-32", "UTF-32")])
+def test_utf16_and_utf32_byte_order_marks_are_named(tmp_path, encoding, name):
+    path = tmp_path / "wide.json"
+    text = json.dumps({"releases": [RELEASE]})
+    path.write_bytes(("\ufeff" if encoding.endswith("be") else "").join(["", text]).encode(encoding))
+    error = _ingest_fails(path, tmp_path, InvalidJSONError)
+    assert f"{name or 'UTF-16'} text" in error.message
+    assert "surrogates" not in error.message
+
+
+def test_invalid_json_late_in_a_big_package_reports_its_true_byte(tmp_path):
+    # The byte used to be the bytes buffered so far (1 MiB steps, or the file size).
+    releases = [{**RELEASE, "ocid": f"ocds-213czf-{n}", "tender": {"title": "x" * 200}} for n in range(12_000)]
+    data = _package(releases)
+    at = data.index(b'"title"', len(data) * 2 // 3)
+    path = tmp_path / "nan.json"
+    path.write_bytes(data[:at] + b'"title": NaN, "t2"' + data[at + 7 :])
+    error = _ingest_fails(path, tmp_path, InvalidJSONError)
+    assert abs(error.byte - (at + len(b'"title": '))) <= 1  # yajl points at or just after the bad character
+
+
+@pytest.mark.parametrize("number", [b"1e400", b"100000000000000000000000000000"])
+def test_number_out_of_range_is_named_with_its_byte(tmp_path, number):
+    path = tmp_path / "huge.json"
+    data = _package([{**RELEASE, "tender": {"value": {"amount": 12345, "currency": "EUR"}}}])
+    path.write_bytes(data.replace(b"12345", number))
+    error = _ingest_fails(path, tmp_path, InvalidJSONError)
+    assert number.decode() in error.message
+    assert "invalid JSON" not in error.message
+    assert error.byte == data.index(b"12345")

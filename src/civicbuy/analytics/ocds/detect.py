@@ -8,6 +8,8 @@ a single record (``/ocid`` with ``/releases`` or ``/compiledRelease``), a compil
 
 from __future__ import annotations
 
+import io
+import re
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -219,8 +221,9 @@ def _detect_pretty(  # noqa: C901, PLR0912 - one event loop over ijson events
     objects = 0
     array_prefixes = {f"{base}.{key}".lstrip("."): key for key in PACKAGE_ARRAY.values()}
     not_arrays: dict[str, str] = {}  # "releases" or "records" -> what it is instead of an array
+    tap = ChunkTap(io.BytesIO(head))
     try:
-        for prefix, event, value in ijson.parse(head, multiple_values=True):
+        for prefix, event, value in ijson.parse(tap, multiple_values=True):
             if prefix == base and event == "map_key":
                 keys.append(value)
             elif prefix in array_prefixes and event in _EVENT_TYPE and objects == 0:
@@ -242,11 +245,9 @@ def _detect_pretty(  # noqa: C901, PLR0912 - one event loop over ijson events
                 )
     except ijson.IncompleteJSONError as error:
         if complete or not keys:
-            raise InvalidJSONError(
-                f"invalid JSON: {_ijson_message(error)}", path=source.name, byte=len(head)
-            ) from error
+            raise json_error(error, name=source.name, byte=tap.error_byte(error)) from error
     except ijson.JSONError as error:
-        raise InvalidJSONError(f"invalid JSON: {_ijson_message(error)}", path=source.name, byte=len(head)) from error
+        raise json_error(error, name=source.name, byte=tap.error_byte(error)) from error
     kind = classify_keys(keys, tag, name=source.name)
     key = PACKAGE_ARRAY.get(kind)
     if key in not_arrays:
@@ -268,8 +269,78 @@ def _version(obj: Any) -> str | None:
 
 def _ijson_message(error: Exception) -> str:
     """Return yajl's message without its ASCII-art pointer ("(right here) ------^")."""
-    text = str(error).split("(right here)")[0]
+    text = _error_text(error).split("(right here)")[0]
     return " ".join(text.split())[:200] or "unexpected end of data"
+
+
+def _error_text(error: Exception) -> str:
+    """Return an ijson error's text; yajl gives bytes (the input's own, perhaps not UTF-8), never shown raw."""
+    argument = error.args[0] if error.args else ""
+    if isinstance(argument, bytes):
+        return argument.decode("utf-8", "replace")
+    return str(argument)
+
+
+class ChunkTap:
+    """A ``read`` for ijson that remembers the last chunks it handed out, to place yajl's errors exactly.
+
+    One Python call per 64 KiB chunk (ijson's buffer size): nothing per release.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._read = stream.read
+        self.position = 0  # bytes handed to the parser
+        self._previous = b""
+        self._last = b""
+
+    def read(self, size: int = -1) -> bytes:
+        """Read for ijson, keeping the chunk."""
+        data: bytes = self._read(size)
+        if data:
+            self._previous, self._last = self._last, data
+            self.position += len(data)
+        return data
+
+    def error_byte(self, error: Exception) -> int:
+        """Return the byte offset of yajl's error: found from its context snippet, else the end of the data read."""
+        window = self._previous + self._last
+        start = self.position - len(window)
+        if "invalid bytes in UTF8" in _error_text(error):
+            first = len(self._previous) - min(len(self._previous), 3)  # a character may straddle the chunks
+            try:
+                window[first:].decode()
+            except UnicodeDecodeError as bad:
+                return start + first + bad.start
+        lines = _error_text(error).split("\n")
+        if len(lines) >= 3 and "^" in lines[2]:  # noqa: PLR2004 - message, snippet, pointer
+            caret = lines[2].index("^")
+            before, after = lines[1][:caret].lstrip(" "), lines[1][caret:]
+            pattern = (before + after).encode("utf-8", "replace")
+            found = window.replace(b"\n", b" ").replace(b"\r", b" ").find(pattern)
+            if (before + after).strip() and "\ufffd" not in before + after and found >= 0:
+                return start + found + len(before.encode())
+        return self.position
+
+
+def json_error(error: Exception, *, name: str, byte: int) -> InvalidJSONError:
+    """Return the one-line error for an ijson error at ``byte``: not UTF-8, a number out of range, or invalid JSON."""
+    text = _ijson_message(error)
+    if "invalid bytes in UTF8" in text:
+        return InvalidJSONError(
+            "the file is not UTF-8 text (OCDS files must be UTF-8)", path=name, byte=byte, hint="Save it as UTF-8"
+        )
+    if "overflow" in text:
+        lines = _error_text(error).split("\n")
+        caret = lines[2].find("^") if len(lines) >= 3 else -1  # noqa: PLR2004 - message, snippet, pointer
+        number = re.match(r"-?[0-9][0-9.eE+-]*", lines[1][caret:]) if caret > 0 else None
+        return InvalidJSONError(
+            f"the number {number.group() if number else ''} is out of range (an integer must fit 64 bits and"
+            " a decimal number be within about ±1.8e308)",
+            path=name,
+            byte=byte,
+            hint="Correct or remove that number",
+        )
+    return InvalidJSONError(f"invalid JSON: {text}", path=name, byte=byte)
 
 
 def detect(path: str | Path) -> Detection:

@@ -19,9 +19,11 @@ from civicbuy.analytics.ocds.detect import (
     RECORD_PACKAGE,
     RELEASE,
     RELEASE_PACKAGE,
+    ChunkTap,
     Detection,
     classify,
     detect_source,
+    json_error,
     package_array,
 )
 from civicbuy.analytics.ocds.exceptions import (
@@ -135,7 +137,7 @@ def _list(value: Any) -> list[Any]:
 
 
 def _iter_stream(source: Source, detection: Detection, problems: ProblemLog) -> Iterator[Item]:
-    counter = source.counter
+    tap = ChunkTap(source.stream)
     if detection.form == "array":
         prefix = "item"
     elif detection.kind == RELEASE_PACKAGE:
@@ -145,25 +147,24 @@ def _iter_stream(source: Source, detection: Detection, problems: ProblemLog) -> 
     else:
         prefix = ""
     try:
-        for obj in ijson.items(source.stream, prefix, multiple_values=True, use_float=True):
+        for obj in ijson.items(tap, prefix, multiple_values=True, use_float=True):
             if prefix == "releases.item":
-                yield from _expand_release(obj, problems, None, counter.position)
+                yield from _expand_release(obj, problems, None, tap.position)
             elif prefix == "records.item":
                 if isinstance(obj, dict):
-                    yield Item(RECORD, obj, None, counter.position)
+                    yield Item(RECORD, obj, None, tap.position)
                 else:
                     problems.add(
                         "not_object",
                         "Array entries that are not objects were skipped",
-                        f"near byte {counter.position}",
+                        f"near byte {tap.position}",
                     )
             else:
-                yield from _expand(obj, problems, source.name, None, counter.position)
+                yield from _expand(obj, problems, source.name, None, tap.position)
     except ijson.JSONError as error:
-        message = " ".join(str(error).split("(right here)")[0].split())[:160] or "unexpected end of data"
-        raise InvalidJSONError(f"invalid JSON: {message}", path=source.name, byte=counter.position) from error
+        raise json_error(error, name=source.name, byte=tap.error_byte(error)) from error
     except UnicodeDecodeError as error:
-        raise InvalidJSONError("the file is not valid UTF-8", path=source.name, byte=counter.position) from error
+        raise InvalidJSONError("the file is not valid UTF-8", path=source.name, byte=tap.position) from error
 
 
 @dataclass(slots=True)

@@ -12,7 +12,12 @@ import zlib
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Protocol, Self, cast
 
-from civicbuy.analytics.ocds.exceptions import AnalyticsError, EmptyInputError, InputTooLargeError
+from civicbuy.analytics.ocds.exceptions import (
+    AnalyticsError,
+    EmptyInputError,
+    InputTooLargeError,
+    InvalidJSONError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -20,6 +25,13 @@ if TYPE_CHECKING:
 
 GZIP_MAGIC = b"\x1f\x8b"
 UTF8_BOM = b"\xef\xbb\xbf"
+#: Byte order marks of the other Unicode encodings (UTF-32 first: its little-endian mark starts like UTF-16's).
+OTHER_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
 #: A gzip member may expand at most this many times its compressed size ...
 MAX_EXPANSION_RATIO = 1000
 #: ... once it has produced more than this many bytes (small files are never "bombs").
@@ -199,6 +211,16 @@ class Source:
             head = _read_fully(base, HEAD_SIZE)
         except (OSError, EOFError, zlib.error) as error:
             raise AnalyticsError(f"cannot decompress gzip data: {error}", path=self.name) from error
+        for bom, encoding in OTHER_BOMS:
+            if head.startswith(bom):
+                self.close()
+                raise InvalidJSONError(
+                    f"the file is {encoding} text (it starts with a {encoding} byte order mark);"
+                    " OCDS files must be UTF-8",
+                    path=self.name,
+                    byte=0,
+                    hint="Save it as UTF-8",
+                )
         if head.startswith(UTF8_BOM):
             head = head[3:]
             self.had_bom = True
