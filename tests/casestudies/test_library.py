@@ -78,6 +78,14 @@ def test_misspelt_query_still_finds_the_case(client: Client) -> None:
     assert "showing cases with ecobici" in response.content.decode()
 
 
+def test_spanish_spelling_suggestions_keep_their_accents(client: Client) -> None:
+    assert search.spelling("es", "compras electrnicas")[0][1][0] == "electrónicas"
+    assert search.expand("es", "compras electrnicas")[1][0] == "electronicas"  # compared without accents
+    html = client.get("/es/case-studies/?q=compras+electrnicas").content.decode()
+    assert "se muestran casos con electrónicas" in html
+    assert _slugs(client, "/es/case-studies/?q=compras+electrnicas")  # and the corrected word still finds cases
+
+
 def test_search_is_case_insensitive_and_ranks_title_matches_first(client: Client) -> None:
     assert _slugs(client, "/en/case-studies/?q=ECOBICI") == _slugs(client, "/en/case-studies/?q=ecobici")
     slugs = _slugs(client, "/en/case-studies/?q=prozorro")

@@ -263,9 +263,10 @@ class CaseStudySearchEntry(models.Model):
 
 
 class CaseStudySearchTerm(models.Model):
-    """One word (lowercase, without accents) seen in the indexed text of a language.
+    """One word (lowercase, accents as written) seen in the indexed text of a language.
 
-    Used to correct misspelt query words to words that exist, the same way on both databases.
+    Used to correct misspelt query words to words that exist, the same way on both databases: compared
+    without accents, shown with them.
     """
 
     language = models.CharField(max_length=8)

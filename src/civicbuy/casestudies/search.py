@@ -7,6 +7,7 @@ The contract, tested on both databases:
   letters or more match as prefixes: "bus" finds "buses"). Common words ("the", "de") are ignored.
 - A misspelt word (one that no indexed text contains) is replaced by up to three close words from the
   index vocabulary, chosen with :mod:`difflib` in Python, so the correction is identical on both engines.
+  Words are compared without accents but shown as the indexed text writes them ("electrónicas").
 - When no case contains every word, cases containing any of them are returned instead.
 - Results are ranked: a word in the title counts most, then the summary and place, then the body.
 
@@ -116,6 +117,11 @@ def words(text: str) -> list[str]:
     return [word[:MAX_TERM_LENGTH] for word in WORD.findall(normalise(text))]
 
 
+def written_words(text: str) -> list[str]:
+    """The words of ``text`` in lowercase as written, accents kept ("Electrónicas" -> "electrónicas")."""
+    return WORD.findall(unicodedata.normalize("NFC", text).lower())
+
+
 def query_words(query: str, language: str) -> list[str]:
     """The distinct words of a query that can narrow a search (no stop words), at most twelve."""
     stop = STOPWORDS.get(language, frozenset())
@@ -170,9 +176,21 @@ def document_for(page: CaseStudyPage) -> Document:
 
 
 def _save_terms(language: str, document: Document) -> None:
-    terms = {
-        word for part in (document.title, document.summary, document.place, document.body) for word in words(part)
-    }
+    """Store the document's words as written (accents kept), so a spelling correction reads right.
+
+    A word is stored in its normalised form instead when its written form is too long for the column or
+    does not normalise to one whole word (a script whose combining marks split it), so every normalised
+    word of the text is still in the vocabulary.
+    """
+    terms: set[str] = set()
+    for part in (document.title, document.summary, document.place, document.body):
+        normalised = set(words(part))
+        for written in written_words(part):
+            key = normalise(written)[:MAX_TERM_LENGTH]
+            if key in normalised and len(written) <= MAX_TERM_LENGTH:
+                terms.add(written)
+                normalised.discard(key)
+        terms |= normalised
     CaseStudySearchTerm.objects.bulk_create(
         [CaseStudySearchTerm(language=language, term=term) for term in sorted(terms)],
         ignore_conflicts=True,
@@ -256,8 +274,9 @@ def rebuild() -> int:
 @dataclass
 class _Vocabulary:
     size: int
-    sorted_terms: list[str]
+    sorted_terms: list[str]  # normalised (lowercase, no accents), what queries are compared with
     by_length: dict[int, list[str]] = field(default_factory=dict)
+    written: dict[str, str] = field(default_factory=dict)  # normalised -> as the indexed text writes it
 
 
 _VOCABULARY: dict[str, _Vocabulary] = {}
@@ -269,11 +288,19 @@ def _vocabulary(language: str) -> _Vocabulary:
     cached = _VOCABULARY.get(language)
     if cached is not None and cached.size == size:
         return cached
-    terms = sorted(CaseStudySearchTerm.objects.filter(language=language).values_list("term", flat=True))
+    stored = sorted(CaseStudySearchTerm.objects.filter(language=language).values_list("term", flat=True))
+    written: dict[str, str] = {}
+    for term in stored:
+        key = normalise(term)[:MAX_TERM_LENGTH]
+        # An index made before words were stored as written holds them without accents: prefer a form
+        # with accents when there is one, since an accent-free copy of a word is most often a stripped one.
+        if key not in written or written[key] == key:
+            written[key] = term
+    terms = sorted(written)
     by_length: dict[int, list[str]] = {}
     for term in terms:
         by_length.setdefault(len(term), []).append(term)
-    vocabulary = _Vocabulary(size=len(terms), sorted_terms=terms, by_length=by_length)
+    vocabulary = _Vocabulary(size=len(stored), sorted_terms=terms, by_length=by_length, written=written)
     _VOCABULARY[language] = vocabulary
     return vocabulary
 
@@ -286,11 +313,10 @@ def _known(vocabulary: _Vocabulary, word: str, *, prefix: bool) -> bool:
     return terms[position] == word or (prefix and terms[position].startswith(word))
 
 
-def corrections(language: str, word: str) -> list[str]:
-    """Close index words for a word that no indexed text contains (empty when it is known or too short)."""
+def _close_words(vocabulary: _Vocabulary, word: str) -> list[str]:
+    """Normalised index words close to a normalised word that no indexed text contains."""
     if len(word) < FUZZY_MIN_LENGTH or word.isdigit():
         return []
-    vocabulary = _vocabulary(language)
     if _known(vocabulary, word, prefix=True):
         return []
     candidates = [
@@ -300,8 +326,14 @@ def corrections(language: str, word: str) -> list[str]:
     return difflib.get_close_matches(word, candidates, n=FUZZY_MATCHES, cutoff=cutoff)
 
 
+def corrections(language: str, word: str) -> list[str]:
+    """Close index words, as written, for a word that no indexed text contains (empty when known or short)."""
+    vocabulary = _vocabulary(language)
+    return [vocabulary.written.get(close, close) for close in _close_words(vocabulary, word)]
+
+
 def spelling(language: str, query: str) -> list[tuple[str, list[str]]]:
-    """(word, corrections) for each query word that no indexed text contains but a close word does."""
+    """(word, corrections as written) for each query word that no indexed text contains but a close word does."""
     found = []
     for word in query_words(query, language):
         fixes = corrections(language, word)
@@ -311,10 +343,11 @@ def spelling(language: str, query: str) -> list[tuple[str, list[str]]]:
 
 
 def expand(language: str, query: str) -> list[list[str]]:
-    """The query as groups of alternatives: each word, or its spelling corrections when it is unknown."""
+    """The query as groups of alternatives: each word, or its (normalised) corrections when it is unknown."""
+    vocabulary = _vocabulary(language)
     groups = []
     for word in query_words(query, language):
-        fixes = corrections(language, word)
+        fixes = _close_words(vocabulary, word)
         groups.append(fixes or [word])
     return groups
 
