@@ -40,7 +40,9 @@ def test_the_page_is_in_the_language_of_the_form(strict_client: Client) -> None:
     assert response.status_code == 403
     html = response.content.decode()
     assert '<html lang="es"' in html
-    assert "Ir a la página de inicio" in html  # an existing translation; the new ones are in /tmp/po-website.txt
+    assert "Ir a la página de inicio" in html
+    assert "No se pudo enviar el formulario" in html
+    assert "Use el botón Atrás de su navegador." in html
     assert 'href="/en/"' in html  # the language switch leads to a page that exists
     assert 'rel="alternate"' not in html
     assert "Prohibido" not in html

@@ -122,6 +122,7 @@ def test_feedback_without_an_answer_asks_for_one_in_spanish_and_keeps_the_commen
     assert response.status_code == 400
     html = response.content.decode()
     assert "Elija Sí o No." in html
+    assert "Volver a “" in html  # the way back to the page, in Spanish
     assert 'href="#useful-yes"' in html
     assert "Falta un ejemplo</textarea>" in html
     assert '<html lang="es"' in html
