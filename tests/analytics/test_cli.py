@@ -23,19 +23,19 @@ def cli():
 def test_indicators_jsonl_contract(cli, compiled_jsonl):
     result = CliRunner().invoke(cli, ["indicators", str(compiled_jsonl), "--format", "jsonl"])
     assert result.exit_code == 0, result.output
-    rows = [json.loads(line) for line in result.output.splitlines()]
+    rows = [json.loads(line) for line in result.stdout.splitlines()]  # the read warnings go to stderr
     assert all(list(row) == ["indicator", "level", "id", "value", "flagged", "reason"] for row in rows)
     assert sum(1 for r in rows if r["indicator"] == "R018" and r["flagged"]) == 4
 
 
 def test_indicators_csv_and_json(cli, compiled_jsonl):
     csv_output = (
-        CliRunner().invoke(cli, ["indicators", str(compiled_jsonl), "--format", "csv", "--indicator", "R003"]).output
+        CliRunner().invoke(cli, ["indicators", str(compiled_jsonl), "--format", "csv", "--indicator", "R003"]).stdout
     )
     assert csv_output.splitlines()[0] == "indicator,level,id,value,flagged,reason"
     assert len(csv_output.splitlines()) == 144
     rows = json.loads(
-        CliRunner().invoke(cli, ["indicators", str(compiled_jsonl), "--format", "json", "--indicator", "R018"]).output
+        CliRunner().invoke(cli, ["indicators", str(compiled_jsonl), "--format", "json", "--indicator", "R018"]).stdout
     )
     assert len(rows) == 143
 
@@ -46,7 +46,7 @@ def test_settings_file_in_cardinal_format(cli, compiled_jsonl, tmp_path):
     result = CliRunner().invoke(
         cli, ["indicators", str(compiled_jsonl), "--settings", str(settings), "--indicator", "R003"]
     )
-    flagged = [json.loads(line) for line in result.output.splitlines() if json.loads(line)["flagged"]]
+    flagged = [json.loads(line) for line in result.stdout.splitlines() if json.loads(line)["flagged"]]
     assert 0 < len(flagged) < 34
 
 
@@ -151,3 +151,40 @@ def test_indicators_out_of_duckdb_memory_is_one_line(cli, compiled_jsonl, monkey
     assert "Traceback" not in result.output
     assert result.output.startswith("Error: ")
     assert "CIVICBUY_DUCKDB_MEMORY_LIMIT higher" in result.output
+
+
+TRUNCATED = (
+    '{"ocid": "o1", "id": "1", "date": "2020-01-01T00:00:00Z", "tag": ["tender"]}\n{"ocid": "o2", "id": "1", "da'
+)
+
+
+@pytest.mark.parametrize("output", ["jsonl", "csv", "json"])
+def test_indicators_count_the_lines_skipped_on_standard_error_and_keep_standard_output_clean(cli, tmp_path, output):
+    source = tmp_path / "truncated_line.jsonl"
+    source.write_text(TRUNCATED)
+    result = CliRunner().invoke(cli, ["indicators", str(source), "--only", "R003", "--format", output])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        f"Warning: {source}: Lines that are not valid JSON were skipped: 1 "
+        "(e.g. line 2, byte 106: unexpected end of data)\n"
+    )
+    if output == "jsonl":
+        assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["o1"]
+    elif output == "json":
+        assert [row["id"] for row in json.loads(result.stdout)] == ["o1"]
+    else:
+        assert result.stdout.splitlines()[1].startswith("R003,process,o1,")
+
+
+def test_indicators_on_a_clean_file_or_a_dataset_print_no_warning(cli, tmp_path):
+    from civicbuy.analytics.synthetic import write_jsonl
+
+    clean = tmp_path / "clean.jsonl"
+    write_jsonl(clean, 20, seed=1)
+    source = tmp_path / "truncated_line.jsonl"
+    source.write_text(TRUNCATED)
+    dataset = api.ingest(source, tmp_path / "data" / "city")  # its warnings were counted when it was ingested
+    for target in (clean, dataset.path):
+        result = CliRunner().invoke(cli, ["indicators", str(target), "--only", "R003"])
+        assert result.exit_code == 0, result.output
+        assert result.stderr == ""

@@ -13,6 +13,10 @@ Example::
     api.load_results(dataset)  # the stored results of the last computation
     for batch in api.stream_indicators(dataset):  # pyarrow.RecordBatch, same columns and order, never all held
         ...
+    problems = api.ProblemLog()  # the read warnings of a file given directly (skipped lines, wrong types, ...)
+    api.compute_indicators("releases.jsonl", problems=problems)
+    for line in api.describe_warnings(problems.as_list(), "releases.jsonl"):
+        print("Warning:", line)
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from civicbuy.analytics.ocds.exceptions import AnalyticsError, DatasetError, Pro
 from civicbuy.analytics.settings import Settings
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator, Mapping
 
     import pyarrow as pa
 
@@ -48,6 +52,7 @@ __all__ = [
     "Settings",
     "compile_releases",
     "compute_indicators",
+    "describe_warnings",
     "detect",
     "ingest",
     "load_results",
@@ -91,17 +96,24 @@ def review(path: str | Path, *, schema: str | None = None) -> dict[str, Any]:
     return _review.review(path, schema=schema)
 
 
-def ingest(path: str | Path, dataset_dir: str | Path, *, progress: Callable[[int], None] | None = None) -> Dataset:
+def ingest(
+    path: str | Path,
+    dataset_dir: str | Path,
+    *,
+    progress: Callable[[int], None] | None = None,
+    problems: ProblemLog | None = None,
+) -> Dataset:
     """Read, upgrade, compile and flatten a file into the dataset at ``dataset_dir`` (atomically).
 
     A JSON Lines file of compiled releases of 64 MiB or more is flattened by several processes (one per CPU, at
     most 4; ``CIVICBUY_INGEST_WORKERS``), with the same dataset as one process; see
-    :mod:`civicbuy.analytics.store.parallel`.
+    :mod:`civicbuy.analytics.store.parallel`. The read warnings are counted in ``problems`` (give an empty log;
+    a new one by default) and stored in the manifest (``manifest["warnings"]``).
     """
     from civicbuy.analytics.store import parallel
     from civicbuy.analytics.store.dataset import write_dataset
 
-    problems = ProblemLog()
+    problems = problems if problems is not None else ProblemLog()
     detection = _detect.detect(path) if str(path) != "-" else None
     source = {"file": Path(str(path)).name, "format": detection.description if detection else "standard input"}
     workers = parallel.workers_for(path, detection)
@@ -112,6 +124,31 @@ def ingest(path: str | Path, dataset_dir: str | Path, *, progress: Callable[[int
             )
     compiled = _compile.compile_releases(_reader.read(path, problems), problems)
     return write_dataset(compiled, Path(dataset_dir), problems, source=source, progress=progress)
+
+
+def describe_warnings(warnings: Iterable[Mapping[str, Any]], file: str | Path) -> list[str]:
+    """Return one line per kind of read warning, naming ``file`` and the first places it happened.
+
+    ``warnings`` is :meth:`ProblemLog.as_list` or a manifest's ``warnings``. A command that computes on a file
+    without storing it (``civicbuy indicators FILE``, ``civicbuy impact FILE``) must still say that parts of the
+    file were skipped or read as null, as ``civicbuy ingest`` and ``civicbuy review`` do; otherwise its figures
+    look complete when they are not. Example: ``data.jsonl: Lines that are not valid JSON were skipped: 1 (e.g.
+    line 2, byte 95: unexpected end of data)``.
+    """
+    name = _source_name(file)
+    lines = []
+    for warning in warnings:
+        message = str(warning["message"])
+        count = "" if message[-1:].isdigit() else f": {warning['count']:,}"  # "upgraded ...: 5" has its own count
+        examples = [str(example).removeprefix(f"{name}, ") for example in warning.get("examples") or ()]
+        places = f" (e.g. {'; '.join(examples)})" if examples else ""
+        lines.append(f"{name}: {message}{count}{places}")
+    return lines
+
+
+def _source_name(file: str | Path) -> str:
+    """Name ``file`` as the reader names it in its warnings and errors (``<stdin>`` for ``-``)."""
+    return "<stdin>" if str(file) == "-" else str(file)
 
 
 def _resolve_settings(settings: Settings | str | Path | None) -> Settings:
@@ -130,6 +167,7 @@ def compute_indicators(
     settings: Settings | str | Path | None = None,
     codes: Iterable[str] | None = None,
     store: bool = True,
+    problems: ProblemLog | None = None,
 ) -> pa.Table:
     """Compute indicators on an ingested dataset, a dataset directory, or any OCDS file.
 
@@ -140,7 +178,9 @@ def compute_indicators(
 
     Returns a table with columns ``indicator, level, id, value, flagged, reason``, sorted by indicator, level and
     id. With a dataset, the results are also stored next to it (``results.parquet``) for :func:`load_results`,
-    unless ``store=False``; a selection is stored like the full suite, replacing the previous results.
+    unless ``store=False``; a selection is stored like the full suite, replacing the previous results. With an
+    OCDS file, its read warnings (lines skipped, values read as null) are counted in ``problems`` when given, for
+    the caller to show (:func:`describe_warnings`); a dataset's were shown when it was ingested.
 
     The first computation with given settings and selection compiles the indicators to SQL (seconds); later ones,
     in this process or another, reuse it (see :mod:`civicbuy.analytics.indicators.runner`).
@@ -158,7 +198,7 @@ def compute_indicators(
         if selection:
             select_indicators(selection)  # an unknown code fails before the file is read
         with tempfile.TemporaryDirectory(prefix="civicbuy-indicators-") as temporary:
-            dataset = ingest(source, Path(temporary) / "input")
+            dataset = ingest(source, Path(temporary) / "input", problems=problems)
             return run_indicators(dataset, resolved, backend=backend, codes=selection)
     results = run_indicators(dataset, resolved, backend=backend, codes=selection)
     if store:
@@ -219,13 +259,15 @@ def stream_indicators(
     backend: str = "duckdb",
     settings: Settings | str | Path | None = None,
     batch_size: int | None = None,
+    problems: ProblemLog | None = None,
 ) -> Iterator[pa.RecordBatch]:
     """Compute indicators like :func:`compute_indicators` and yield the results as Arrow record batches.
 
     The rows, columns and order are those of :func:`compute_indicators`, but the result table is never held whole:
     on DuckDB each batch (at most ``batch_size`` rows, default 65,536) comes from the query as it produces it.
     Nothing is stored next to the dataset. An unknown indicator code or settings file raises here, before any data
-    is read; an OCDS file is ingested into a temporary dataset when iteration starts, removed when it ends.
+    is read; an OCDS file is ingested into a temporary dataset when iteration starts, removed when it ends, and its
+    read warnings are counted in ``problems`` (when given) before the first batch is yielded.
     """
     from civicbuy.analytics.indicators.runner import BATCH_SIZE, select_indicators
     from civicbuy.analytics.store.dataset import Dataset
@@ -237,7 +279,7 @@ def stream_indicators(
     size = batch_size or BATCH_SIZE
     if isinstance(source, Dataset) or (str(source) != "-" and Path(source).is_dir()):
         return _stream_dataset(source, resolved, backend, selection, size)
-    return _stream_file(source, resolved, backend, selection, size)
+    return _stream_file(source, resolved, backend, selection, size, problems)
 
 
 def _stream_dataset(
@@ -248,13 +290,18 @@ def _stream_dataset(
     yield from stream(_open(source), settings, backend=backend, codes=selection, batch_size=size)
 
 
-def _stream_file(
-    source: str | Path, settings: Settings, backend: str, selection: list[str] | None, size: int
+def _stream_file(  # noqa: PLR0917 - the public function's arguments, resolved
+    source: str | Path,
+    settings: Settings,
+    backend: str,
+    selection: list[str] | None,
+    size: int,
+    problems: ProblemLog | None,
 ) -> Iterator[pa.RecordBatch]:
     from civicbuy.analytics.indicators.runner import stream_indicators as stream
 
     with tempfile.TemporaryDirectory(prefix="civicbuy-indicators-") as temporary:
-        dataset = ingest(source, Path(temporary) / "input")
+        dataset = ingest(source, Path(temporary) / "input", problems=problems)
         yield from stream(dataset, settings, backend=backend, codes=selection, batch_size=size)
 
 

@@ -145,12 +145,18 @@ def indicators_command(  # noqa: PLR0917 - one click option each
 
     Prints one result per line (jsonl): {"indicator", "level", "id", "value", "flagged", "reason"}. All indicators
     by default; --only R003,R018 computes just those (an unknown code is an error; the codes are listed in
-    docs/indicators/index.md).
+    docs/indicators/index.md). Parts of FILE that could not be read are counted on standard error.
     """
     from civicbuy.analytics import api
 
-    batches = api.stream_indicators(file, backend=backend, settings=settings, indicators=_split_codes(only, codes))
+    problems = api.ProblemLog()
+    batches = api.stream_indicators(
+        file, backend=backend, settings=settings, indicators=_split_codes(only, codes), problems=problems
+    )
     _write_results(batches, output)
+    # Standard output stays the machine format; the read warnings go after it, on standard error.
+    for line in api.describe_warnings(problems.as_list(), file):
+        click.echo(f"Warning: {line}", err=True)
 
 
 @click.command("ingest")

@@ -102,3 +102,29 @@ def test_engine_never_imports_django() -> None:
         "sys.exit(1 if 'django' in sys.modules else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_an_ocds_file_is_named_and_its_skipped_lines_are_reported(cli: click.Group, tmp_path: Path) -> None:
+    source = tmp_path / "truncated_line.jsonl"
+    source.write_text(
+        '{"ocid": "o1", "id": "1", "date": "2020-01-01T00:00:00Z", "tag": ["tender"]}\n{"ocid": "o2", "id": "1", "da'
+    )
+    result = CliRunner().invoke(
+        cli, ["impact", str(source), "--no-indicators"], env={"CIVICBUY_DATA_DIR": str(tmp_path)}
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["dataset"]["name"] == "truncated_line.jsonl"
+    assert data["problems"] == [
+        f"{source}: Lines that are not valid JSON were skipped: 1 (e.g. line 2, byte 106: unexpected end of data)"
+    ]
+    text = CliRunner().invoke(
+        cli, ["impact", str(source), "--no-indicators", "--format", "text"], env={"CIVICBUY_DATA_DIR": str(tmp_path)}
+    )
+    assert text.stdout.startswith("Impact of truncated_line.jsonl (1 contracting processes)")
+    assert "  problem: " + data["problems"][0] in text.stdout
+
+
+def test_a_dataset_keeps_its_name_and_adds_no_read_problems(demo_report: dict) -> None:
+    assert demo_report["dataset"]["name"] == "demo"
+    assert demo_report["problems"] == []

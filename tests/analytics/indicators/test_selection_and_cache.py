@@ -56,7 +56,7 @@ def test_cli_only(compiled_jsonl, cache_dir):
     register(group)
     result = CliRunner().invoke(group, ["indicators", str(compiled_jsonl), "--only", "R003, R018"])
     assert result.exit_code == 0, result.output
-    rows = [json.loads(line) for line in result.output.splitlines()]
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert {row["indicator"] for row in rows} == {"R003", "R018"}
     assert all(list(row) == ["indicator", "level", "id", "value", "flagged", "reason"] for row in rows)
     failed = CliRunner().invoke(group, ["indicators", str(compiled_jsonl), "--only", "R003,nope"])

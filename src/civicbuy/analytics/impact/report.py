@@ -43,11 +43,16 @@ def dataset_for(source: api.Dataset | str | Path) -> Iterator[api.Dataset]:
     """Yield a dataset for ``source``: itself, the dataset directory, or a temporary ingest of an OCDS file."""
     if isinstance(source, api.Dataset):
         yield source
-    elif str(source) != "-" and Path(source).is_dir():
+    elif not _is_file(source):
         yield open_dataset(source)
     else:
         with tempfile.TemporaryDirectory(prefix="civicbuy-impact-") as temporary:
             yield api.ingest(source, Path(temporary) / "input")
+
+
+def _is_file(source: str | Path) -> bool:
+    """Return whether ``source`` names an OCDS file (or standard input), not a dataset directory."""
+    return str(source) == "-" or not Path(source).is_dir()
 
 
 def indicator_rows(dataset: api.Dataset) -> list[dict[str, Any]]:
@@ -82,6 +87,13 @@ def build_report(
         lines = spend_lines(dataset)
         indicators = inputs.indicators if inputs.indicators is not None else indicator_rows(dataset)
         manifest = dataset.manifest
+    name = manifest.get("name", "")
+    problems = list(inputs.problems)
+    if not isinstance(source, api.Dataset) and _is_file(source):
+        # A file read just for this report: name it, not the temporary dataset ("input"), and say what of it was
+        # skipped or read as null, since the figures leave that out (a stored dataset said so when ingested).
+        name = "standard input" if str(source) == "-" else Path(source).name
+        problems += api.describe_warnings(manifest.get("warnings", []), str(source))
     classification = None
     if inputs.classifier is not None:
         from civicbuy.analytics.impact.classify import classify_lines
@@ -97,7 +109,7 @@ def build_report(
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "language": language,
         "dataset": {
-            "name": manifest.get("name", ""),
+            "name": name,
             "processes": manifest.get("processes"),
             "period": manifest.get("period", {}),
         },
@@ -110,7 +122,7 @@ def build_report(
             "framework": framework.as_dict(language),
             "delivery": social_value.summarise(framework, list(inputs.commitments), list(inputs.deliveries), language),
         },
-        "problems": list(inputs.problems),
+        "problems": problems,
         "sources": [source.as_dict() for source in sources().values()],
     }
 
