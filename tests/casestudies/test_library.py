@@ -281,3 +281,21 @@ def test_dates_on_a_case_page_are_written_one_way_in_the_language_of_the_page(
     assert len(shown) >= 3  # published, a source's date in the list, a source's date next to a result
     for text in shown:
         assert re.fullmatch(date, text), f"{text!r} is not written like {date!r}"
+
+
+def test_a_cited_summary_bullet_reads_as_plain_text_away_from_its_sources(client: Client) -> None:
+    """Bullets may cite a source ([src:N]); the link only works on the case page, where the sources are listed."""
+    from civicbuy.casestudies.models import CaseStudyPage
+
+    page = CaseStudyPage.objects.get(locale__language_code="en", slug="barcelona-social-clauses")
+    page.summary = ["Costs fell by **45%** in two years [src:1].", *page.summary[1:]]
+    page.save_revision().publish()
+    case = client.get("/en/case-studies/barcelona-social-clauses/").content.decode()
+    description = re.search(r'<meta name="description" content="([^"]*)"', case)
+    assert description is not None
+    assert description.group(1) == "Costs fell by 45% in two years."
+    assert '<a href="#source-1" rel="noopener noreferrer">[1]</a>' in case  # on the case page: a link to the source
+    library = client.get("/en/case-studies/", {"q": "Barcelona"}).content.decode()
+    assert "Costs fell by 45% in two years." in library
+    assert "[src:1]" not in library
+    assert "#source-1" not in library  # no link to a list of sources that is not on this page

@@ -71,7 +71,7 @@ def plain_text(text: str | None) -> str:
         return ""
     html = render_markdown(text)
     stripped = nh3.clean(str(html), tags=set())
-    stripped = re.sub(r"\[\d+\]", "", stripped)
+    stripped = re.sub(r"\s*\[\d+\]", "", stripped)  # with the space before it: "two years [1]." -> "two years."
     return re.sub(r"\s+", " ", stripped).strip()
 
 
