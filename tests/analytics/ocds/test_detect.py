@@ -62,3 +62,22 @@ def test_json_lines_with_a_bad_first_line_are_still_json_lines(tmp_path, release
     path = tmp_path / "lines.jsonl"
     path.write_text("{not json\n" + json.dumps(release) + "\n" + json.dumps(release) + "\n")
     assert api.detect(path).description.startswith("JSON Lines of releases")
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+@pytest.mark.parametrize(
+    "shape", [("release package", "extensions", "releases"), ("record package", "packages", "records")]
+)
+def test_a_package_with_megabytes_of_metadata_before_its_releases(tmp_path, release, gzipped, shape):
+    """OCDS does not fix the order of a package's keys: a long list may come before releases or records."""
+    kind, metadata_key, items_key = shape
+    urls = [f"https://example.org/ocds/package-{i:06d}.json" for i in range(60_000)]  # about 3 MB
+    items = [release] if items_key == "releases" else [{"ocid": release["ocid"], "releases": [release]}]
+    package = {"uri": "https://example.org/p.json", "version": "1.1", metadata_key: urls, items_key: items}
+    data = json.dumps(package, indent=2).encode()
+    assert data.index(items_key.encode()) > 2 * 1024 * 1024
+    path = tmp_path / ("package.json.gz" if gzipped else "package.json")
+    path.write_bytes(gzip.compress(data) if gzipped else data)
+    assert api.detect(path).kind == kind
+    dataset = api.ingest(path, tmp_path / "city")
+    assert dataset.manifest["processes"] == 1

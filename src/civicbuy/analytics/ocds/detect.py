@@ -17,7 +17,7 @@ import ijson
 import orjson
 
 from civicbuy.analytics.ocds.exceptions import InvalidJSONError, UnsupportedFormatError
-from civicbuy.analytics.ocds.source import HEAD_SIZE, open_source
+from civicbuy.analytics.ocds.source import open_source
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -164,7 +164,7 @@ def detect_source(source: Source) -> Detection:
     head = source.head
     text = head.lstrip()
     first = text[:1]
-    complete = len(head) < HEAD_SIZE  # the head is the whole file
+    complete = source.head_complete
     segments = head.split(b"\n")
     if not complete:
         segments = segments[:-1]  # the last segment may be cut short
@@ -198,7 +198,25 @@ def detect_source(source: Source) -> Detection:
                 f"expected a JSON object or array at the top level, found {_json_type(value)}", path=source.name
             )
         raise InvalidJSONError("invalid JSON: the file does not start with { or [", path=source.name, line=1)
-    return _detect_pretty(source, head, complete=complete)
+    return _detect_growing(source)
+
+
+def _detect_growing(source: Source) -> Detection:
+    """Scan the head with :func:`_detect_pretty`, reading further while it ends before the keys that decide."""
+    while True:
+        try:
+            return _detect_pretty(source, source.head, complete=source.head_complete)
+        except _HeadTooShort as short:
+            if not source.grow_head():
+                raise short.error from None
+
+
+class _HeadTooShort(Exception):  # noqa: N818 - a signal to read further, not an error a user sees
+    """The head ended before the keys that tell what the input is; ``error`` is what to say if it cannot grow."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 def _classify_usable(value: Any, *, name: str) -> str:
@@ -221,6 +239,7 @@ def _detect_pretty(  # noqa: C901, PLR0912 - one event loop over ijson events
     objects = 0
     array_prefixes = {f"{base}.{key}".lstrip("."): key for key in PACKAGE_ARRAY.values()}
     not_arrays: dict[str, str] = {}  # "releases" or "records" -> what it is instead of an array
+    truncated = False
     tap = ChunkTap(io.BytesIO(head))
     try:
         for prefix, event, value in ijson.parse(tap, multiple_values=True):
@@ -244,11 +263,14 @@ def _detect_pretty(  # noqa: C901, PLR0912 - one event loop over ijson events
                     "expected an array of OCDS objects, found an array of other values", path=source.name
                 )
     except ijson.IncompleteJSONError as error:
-        if complete or not keys:
+        if complete:
             raise json_error(error, name=source.name, byte=tap.error_byte(error)) from error
+        if not keys:
+            raise _HeadTooShort(json_error(error, name=source.name, byte=tap.error_byte(error))) from error
+        truncated = True
     except ijson.JSONError as error:
         raise json_error(error, name=source.name, byte=tap.error_byte(error)) from error
-    kind = classify_keys(keys, tag, name=source.name)
+    kind = _classify_scanned(keys, tag, name=source.name, truncated=truncated)
     key = PACKAGE_ARRAY.get(kind)
     if key in not_arrays:
         raise not_an_array(key, not_arrays[key], name=source.name)
@@ -259,6 +281,16 @@ def _detect_pretty(  # noqa: C901, PLR0912 - one event loop over ijson events
     else:
         form = "json"
     return Detection(kind, form, source.gzip, source.had_bom, version, line_mode=False)
+
+
+def _classify_scanned(keys: list[str], tag: list[str], *, name: str, truncated: bool) -> str:
+    """Classify the top-level keys scanned; when the scan was cut short, ask for more instead of refusing."""
+    try:
+        return classify_keys(keys, tag, name=name)
+    except UnsupportedFormatError as error:
+        if truncated:  # the keys that decide may come after the head: a long `packages` list comes first
+            raise _HeadTooShort(error) from error
+        raise
 
 
 def _version(obj: Any) -> str | None:

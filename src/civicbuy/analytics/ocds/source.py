@@ -38,6 +38,9 @@ MAX_EXPANSION_RATIO = 1000
 EXPANSION_FLOOR = 256 * 1024 * 1024
 CHUNK = 1024 * 1024
 HEAD_SIZE = 1024 * 1024
+#: How far detection may read (:meth:`Source.grow_head`) to find a package's releases or records: OCDS does not fix
+#: the order of a package's keys, and a long ``packages`` or ``extensions`` list may come first.
+MAX_HEAD_SIZE = 64 * 1024 * 1024
 
 
 class _GzipGuard(io.RawIOBase):
@@ -224,10 +227,34 @@ class Source:
         if head.startswith(UTF8_BOM):
             head = head[3:]
             self.had_bom = True
-        #: The first bytes of the data (up to 1 MiB), for format detection.
+        self._base = base
+        #: The first bytes of the data (1 MiB, more after :meth:`grow_head`), for format detection.
         self.head = head
-        self.counter = CountingReader(_Prefixed(head, base))
+        #: Whether :attr:`head` holds the whole input.
+        self.head_complete = len(head) < HEAD_SIZE
+        self._restart()
+
+    def _restart(self) -> None:
+        """Make :attr:`stream` read :attr:`head`, then the rest of the input."""
+        self.counter = CountingReader(_Prefixed(self.head, self._base))
         self.stream: io.BufferedReader = io.BufferedReader(self.counter, CHUNK)
+
+    def grow_head(self, limit: int = MAX_HEAD_SIZE) -> bool:
+        """Read as much again into :attr:`head` (up to ``limit`` bytes in all); return whether it grew.
+
+        Only before anything is read from :attr:`stream`, which starts again at the first byte of the grown head.
+        """
+        wanted = min(len(self.head), limit - len(self.head))
+        if self.head_complete or wanted <= 0:
+            return False
+        try:
+            more = _read_fully(self._base, wanted)
+        except (OSError, EOFError, zlib.error) as error:
+            raise AnalyticsError(f"cannot decompress gzip data: {error}", path=self.name) from error
+        self.head += more
+        self.head_complete = len(more) < wanted
+        self._restart()
+        return bool(more)
 
     def require_data(self) -> None:
         """Raise :class:`EmptyInputError` if the input holds nothing but whitespace."""
