@@ -119,3 +119,64 @@ def test_a_broken_case_file_is_reported_and_nothing_changes(
         load_pack(pack)
     assert message in str(raised.value), str(raised.value)
     assert CaseStudyPage.objects.get(slug="mexico-city-ecobici", locale__language_code="en").title == before
+
+
+def _summary(*bullets: str) -> dict[str, Any]:
+    return {"summary": list(bullets)}
+
+
+FIRST = "After a decade with one operator, Mexico City reopened its Ecobici bike share to global competition."
+THIRD = "The first tender failed, but the new contract delivers more bikes and stations at about half the cost."
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_summary_bullet_with_an_uncited_figure_is_refused_naming_file_field_and_bullet(
+    tmp_path: Path, language: str
+) -> None:
+    """The submission form's rule for summary bullets holds for pack files too: a figure needs its [src:N]."""
+    pack = _break(tmp_path, "mexico-city-ecobici", language, _summary(FIRST, "Bikes rose to 9,300.", THIRD))
+    before = CaseStudyPage.objects.get(slug="mexico-city-ecobici", locale__language_code=language).summary
+    with pytest.raises(ContentPackErrors) as raised:
+        load_pack(pack)
+    messages = [str(error) for error in raised.value.errors]
+    assert messages == [
+        (
+            f"cases/mexico-city-ecobici.{language}.yaml: summary[1]: "
+            "“Bikes rose to 9,300.” gives a figure without its source: add [src:N] after the figure"
+        )
+    ]
+    assert CaseStudyPage.objects.get(slug="mexico-city-ecobici", locale__language_code=language).summary == before
+
+
+def test_every_uncited_bullet_is_reported_and_a_long_one_is_quoted_shortened(tmp_path: Path) -> None:
+    long_bullet = "The city published usage and financial data for the old scheme, and bikes rose from 6,500 to 9,300."
+    pack = _break(tmp_path, "mexico-city-ecobici", "en", _summary("Costs fell by 45%.", long_bullet, THIRD))
+    with pytest.raises(ContentPackErrors) as raised:
+        read_pack(pack)
+    fields = [(error.file, error.field) for error in raised.value.errors]
+    assert fields == [
+        ("cases/mexico-city-ecobici.en.yaml", "summary[0]"),
+        ("cases/mexico-city-ecobici.en.yaml", "summary[1]"),
+    ]
+    assert f"“{long_bullet[:80]}…”" in raised.value.errors[1].message
+
+
+@pytest.mark.parametrize(
+    "bullet",
+    [
+        "Bikes rose to 9,300 [src:1].",  # the figure is cited
+        "Bikes rose to 9,300 [src:1] and stations to 687 [src:2].",
+        "In 2019 the city asked residents for ideas.",  # a year alone is not a figure
+        "The new contract runs for several years.",  # no figure at all
+    ],
+)
+def test_a_summary_bullet_with_a_cited_figure_or_no_figure_loads(tmp_path: Path, bullet: str) -> None:
+    pack = _break(tmp_path, "mexico-city-ecobici", "en", _summary(FIRST, bullet, THIRD))
+    load_pack(pack)
+    page = CaseStudyPage.objects.get(slug="mexico-city-ecobici", locale__language_code="en")
+    assert page.summary == [FIRST, bullet, THIRD]
+
+
+def test_every_bundled_summary_bullet_cites_its_figures() -> None:
+    """The bundled cases pass the check: no bullet gives a figure without its [src:N]."""
+    read_pack(bundled_pack())  # raises ContentPackErrors, naming each bullet, if one does not

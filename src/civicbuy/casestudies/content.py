@@ -27,7 +27,7 @@ CASE_FIELDS = {
     "city": FieldSpec("line", max_length=120),
     "organisation": FieldSpec("line", required=True, max_length=300),
     "years": FieldSpec("line", required=True, translated=False, max_length=20),
-    "summary": FieldSpec("lines", required=True),
+    "summary": FieldSpec("lines", required=True, cited=True),  # a figure in a bullet needs its [src:N]
     "problem": FieldSpec("text", required=True),
     "approach": FieldSpec("text", required=True),
     "results": FieldSpec("results", required=True),

@@ -27,7 +27,7 @@ from PIL import UnidentifiedImageError
 
 from civicbuy.casestudies.models import CaseStudyPage
 from civicbuy.casestudies.search import normalise
-from civicbuy.content.spec import CITATION
+from civicbuy.content.spec import CITATION, uncited_figures
 from civicbuy.taxonomy import registry
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -46,8 +46,6 @@ FILE_TYPES: dict[str, tuple[str, ...]] = {
 RESULT_ROWS = 6
 SOURCE_ROWS = 8
 YEARS = re.compile(r"^(19|20)\d\d(-(19|20)\d\d)?$")
-# A figure: a number that is not a year on its own (1900-2099) and not a [src:N] citation.
-FIGURE = re.compile(r"(?<![\w.\[:\-/])(?!(?:19|20)\d\d\b)\d[\d.,]*\s*(%|per ?cent|por ciento)?")
 _SCRIPT_SCHEMES = [
     re.compile(r"\s*".join(scheme) + r"\s*:", re.IGNORECASE) for scheme in ("javascript", "vbscript", "data")
 ]
@@ -94,16 +92,6 @@ class CleanCharField(forms.CharField):
 
 def _textarea(rows: int = 6) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, "class": "govuk-textarea"})
-
-
-def uncited_figures(text: str) -> list[str]:
-    """Paragraphs (or list items) of Markdown that give a figure but cite no source."""
-    problems = []
-    for block in re.split(r"\n\s*\n|\n\s*[-*] ", text):
-        without_citations = CITATION.sub("", block)
-        if FIGURE.search(without_citations) and not CITATION.search(block):
-            problems.append(" ".join(block.split())[:80])
-    return problems
 
 
 def sniff(upload: UploadedFile, allowed: dict[str, tuple[str, ...]], max_bytes: int, what: str) -> str:

@@ -19,6 +19,23 @@ from civicbuy.taxonomy import registry
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 STEP_REFERENCE = re.compile(r"^[a-z0-9-]+/[a-z0-9-]+$")
 CITATION = re.compile(r"\[src:(\d{1,3})\]")
+UNCITED_QUOTE = 80  # characters of an uncited paragraph quoted back in a message
+# A figure: a number that is not a year on its own (1900-2099) and not a [src:N] citation.
+FIGURE = re.compile(r"(?<![\w.\[:\-/])(?!(?:19|20)\d\d\b)\d[\d.,]*\s*(%|per ?cent|por ciento)?")
+
+
+def uncited_figures(text: str) -> list[str]:
+    """Paragraphs (or list items) of Markdown that give a figure but cite no source.
+
+    The one test of "a figure without its source", shared by the case submission form and the content-pack
+    check, so a bullet the form refuses is refused in a pack file too.
+    """
+    problems = []
+    for block in re.split(r"\n\s*\n|\n\s*[-*] ", text):
+        without_citations = CITATION.sub("", block)
+        if FIGURE.search(without_citations) and not CITATION.search(block):
+            problems.append(" ".join(block.split())[:UNCITED_QUOTE])
+    return problems
 
 
 @dataclass(frozen=True)
@@ -28,13 +45,15 @@ class FieldSpec:
     ``kind`` is one of: slug, line (one-line text), text (Markdown), lines (list of one-line texts),
     int, date, codes:<taxonomy kind>, code:<taxonomy kind>, steps (list of "stage/slug"), sources,
     examples, results, quote. ``translated`` fields come from each language's file; the others only
-    from the English file.
+    from the English file. A ``cited`` field (text or lines) must put a [src:N] citation in every
+    paragraph or item that gives a figure (see :func:`uncited_figures`).
     """
 
     kind: str
     required: bool = False
     translated: bool = True
     max_length: int = 0
+    cited: bool = False
 
 
 def _is_text(value: Any) -> bool:
@@ -93,9 +112,26 @@ def _check_items(file: str, name: str, value: Any, keys: dict[str, bool]) -> lis
     return errors
 
 
+def _check_figures_cited(file: str, name: str, value: str | list[str]) -> list[ContentPackError]:
+    """A figure without a [src:N] in a cited field: one problem per paragraph, or per item of a list."""
+    items = [(name, value)] if isinstance(value, str) else [(f"{name}[{i}]", item) for i, item in enumerate(value)]
+    return [
+        ContentPackError(
+            file,
+            f"“{text}{'…' if len(text) >= UNCITED_QUOTE else ''}” gives a figure without its source: "
+            "add [src:N] after the figure",
+            where,
+        )
+        for where, item in items
+        for text in uncited_figures(item)
+    ]
+
+
 def check_field(file: str, name: str, spec: FieldSpec, value: Any) -> list[ContentPackError]:  # noqa: C901, PLR0911, PLR0912
     """Return the problems with one field's value (empty when it is fine)."""
     kind = spec.kind
+    if spec.cited and kind not in {"text", "lines"}:
+        raise ValueError(f"only text and lines fields can be cited, not {kind}")  # a programming error in a spec
     if kind in {"line", "text", "slug"}:
         if not _is_text(value):
             return [ContentPackError(file, f"expected text, got {type(value).__name__}", name)]
@@ -105,7 +141,7 @@ def check_field(file: str, name: str, spec: FieldSpec, value: Any) -> list[Conte
             return [ContentPackError(file, "expected one line of text", name)]
         if spec.max_length and len(value) > spec.max_length:
             return [ContentPackError(file, f"longer than {spec.max_length} characters", name)]
-        return []
+        return _check_figures_cited(file, name, value) if spec.cited else []
     if kind == "int":
         ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
         return [] if ok else [ContentPackError(file, "expected a whole number", name)]
@@ -114,7 +150,7 @@ def check_field(file: str, name: str, spec: FieldSpec, value: Any) -> list[Conte
     if kind == "lines":
         if not isinstance(value, list) or not all(_is_text(v) and v.strip() for v in value):
             return [ContentPackError(file, "expected a list of non-empty texts", name)]
-        return []
+        return _check_figures_cited(file, name, value) if spec.cited else []
     if kind.startswith("codes:"):
         taxonomy_kind = kind.split(":", 1)[1]
         if not isinstance(value, list) or not all(_is_text(v) for v in value):
