@@ -22,7 +22,6 @@ Example::
 from __future__ import annotations
 
 import contextlib
-import tempfile
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +31,7 @@ from civicbuy.analytics.ocds import detect as _detect
 from civicbuy.analytics.ocds import reader as _reader
 from civicbuy.analytics.ocds import review as _review
 from civicbuy.analytics.ocds.exceptions import AnalyticsError, DatasetError, ProblemLog
+from civicbuy.analytics.scratch import scratch_directory
 from civicbuy.analytics.settings import Settings
 
 if TYPE_CHECKING:
@@ -197,7 +197,7 @@ def compute_indicators(
     else:
         if selection:
             select_indicators(selection)  # an unknown code fails before the file is read
-        with tempfile.TemporaryDirectory(prefix="civicbuy-indicators-") as temporary:
+        with scratch_directory("indicators") as temporary:
             dataset = ingest(source, Path(temporary) / "input", problems=problems)
             return run_indicators(dataset, resolved, backend=backend, codes=selection)
     results = run_indicators(dataset, resolved, backend=backend, codes=selection)
@@ -300,7 +300,7 @@ def _stream_file(  # noqa: PLR0917 - the public function's arguments, resolved
 ) -> Iterator[pa.RecordBatch]:
     from civicbuy.analytics.indicators.runner import stream_indicators as stream
 
-    with tempfile.TemporaryDirectory(prefix="civicbuy-indicators-") as temporary:
+    with scratch_directory("indicators") as temporary:
         dataset = ingest(source, Path(temporary) / "input", problems=problems)
         yield from stream(dataset, settings, backend=backend, codes=selection, batch_size=size)
 

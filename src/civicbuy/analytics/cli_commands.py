@@ -7,47 +7,29 @@ exits with status 1; no traceback reaches the user (ARCHITECTURE.md, "Errors").
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 import orjson
 
-from civicbuy.analytics.ocds.exceptions import AnalyticsError
+from civicbuy.analytics.cli_friendly import friendly
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Iterable
 
     import pyarrow as pa
 
 DEFAULT_DATA_DIR = "var/datasets"
 
 
-def _friendly(function: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(function)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return function(*args, **kwargs)
-        except AnalyticsError as error:
-            click.echo(f"Error: {error.user_message()}", err=True)
-            sys.exit(1)
-        except BrokenPipeError:
-            sys.exit(0)
-        except (OSError, MemoryError, RecursionError, ValueError) as error:
-            click.echo(f"Error: {type(error).__name__}: {' '.join(str(error).split())[:300]}", err=True)
-            sys.exit(1)
-
-    return wrapper
-
-
 @click.command("detect")
 @click.argument("file", type=click.Path(allow_dash=True))
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@_friendly
+@friendly
 def detect_command(file: str, output: str) -> None:
     """Say which OCDS form FILE is in (release/record package, JSON Lines, ...); '-' reads standard input."""
     from civicbuy.analytics import api
@@ -68,7 +50,7 @@ def detect_command(file: str, output: str) -> None:
     default=None,
     help="OCDS release schema for full validation (or set CIVICBUY_OCDS_SCHEMA).",
 )
-@_friendly
+@friendly
 def review_command(file: str, output: str, schema: str | None) -> None:
     """Review FILE: invalid JSON, schema and codelist problems, duplicates and indicator coverage."""
     from civicbuy.analytics.ocds.review import format_review, review
@@ -137,7 +119,7 @@ def _split_codes(only: str | None, repeated: tuple[str, ...]) -> list[str] | Non
     help="Compute only these indicators, comma-separated (e.g. R003,R018,competition.single_bid_rate).",
 )
 @click.option("--indicator", "codes", multiple=True, help="Only this indicator code (repeatable; same as --only).")
-@_friendly
+@friendly
 def indicators_command(  # noqa: PLR0917 - one click option each
     file: str, output: str, backend: str, settings: str | None, only: str | None, codes: tuple[str, ...]
 ) -> None:
@@ -168,7 +150,7 @@ def indicators_command(  # noqa: PLR0917 - one click option each
     default=None,
     help=f"Where datasets live (default: $CIVICBUY_DATA_DIR or {DEFAULT_DATA_DIR}).",
 )
-@_friendly
+@friendly
 def ingest_command(file: str, name: str, data_dir: str | None) -> None:
     """Store FILE as dataset NAME for the dashboard (atomic: a failed ingest keeps the previous dataset)."""
     from civicbuy.analytics import api
@@ -197,7 +179,7 @@ def ingest_command(file: str, name: str, data_dir: str | None) -> None:
 @click.option("--releases", "count", type=click.IntRange(min=0), required=True, help="Number of compiled releases.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.argument("output", type=click.Path(dir_okay=False, allow_dash=True))
-@_friendly
+@friendly
 def generate_command(count: int, seed: int, output: str) -> None:
     """Write COUNT synthetic compiled releases as JSON Lines to OUTPUT (.gz compresses; '-' for stdout)."""
     from civicbuy.analytics.synthetic import write_jsonl

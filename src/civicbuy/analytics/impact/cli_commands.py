@@ -6,35 +6,14 @@ the file and line, and exit status 1 (ARCHITECTURE.md, "Errors").
 
 from __future__ import annotations
 
-import functools
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 import orjson
 
-from civicbuy.analytics.api import AnalyticsError
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-
-def _friendly(function: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(function)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return function(*args, **kwargs)
-        except AnalyticsError as error:
-            click.echo(f"Error: {error.user_message()}", err=True)
-            sys.exit(1)
-        except BrokenPipeError:
-            sys.exit(0)
-        except (OSError, ValueError) as error:
-            click.echo(f"Error: {type(error).__name__}: {' '.join(str(error).split())[:300]}", err=True)
-            sys.exit(1)
-
-    return wrapper
+from civicbuy.analytics.cli_friendly import friendly
 
 
 class _DefaultGroup(click.Group):
@@ -77,7 +56,7 @@ EXISTING = click.Path(exists=True, dir_okay=False)
     help="Give contracts with no CPV code a division from their item descriptions (offline model; needs "
     "civicbuy[classify]). Reported apart as 'classified, not published'.",
 )
-@_friendly
+@friendly
 def report_command(  # noqa: PLR0917 - click passes options by keyword
     file: str,
     output: str,
@@ -134,7 +113,7 @@ def _progress(done: int, total: int) -> None:
 @impact.command("classify")
 @click.argument("descriptions", nargs=-1, required=True)
 @click.option("--imported/--bundled", default=True, help="Also use the imported full CPV list, when there is one.")
-@_friendly
+@friendly
 def classify_command(descriptions: tuple[str, ...], imported: bool) -> None:
     """Print the nearest CPV division of each DESCRIPTION (offline model; needs civicbuy[classify]) as JSON lines."""
     from civicbuy.analytics.impact import classify
@@ -153,7 +132,7 @@ def classify_command(descriptions: tuple[str, ...], imported: bool) -> None:
 )
 @click.option("--imported/--bundled", default=False, help="Also use the imported full CPV list, when there is one.")
 @click.option("--mistakes", is_flag=True, help="List the descriptions placed in the wrong division.")
-@_friendly
+@friendly
 def classify_eval_command(examples_file: str | None, imported: bool, mistakes: bool) -> None:
     """Measure the classifier: top-1 and top-3 accuracy at CPV division level, per language, as JSON."""
     from civicbuy.analytics.impact import classify
@@ -179,7 +158,7 @@ def factors_group() -> None:
     default=None,
     help="Where CivicBuy keeps its data (default: $CIVICBUY_DATA_DIR or var).",
 )
-@_friendly
+@friendly
 def import_command(file: str, data_dir: str | None) -> None:
     """Import FILE (the official EPA v1.3 or DEFRA CSV, or your own factor CSV); later reports use it."""
     from civicbuy.analytics.impact import factors
@@ -198,14 +177,13 @@ def import_command(file: str, data_dir: str | None) -> None:
 
 @factors_group.command("list")
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None)
-@_friendly
+@friendly
 def list_command(data_dir: str | None) -> None:
     """Print the factors in use, with their sources, as CSV."""
-    import tempfile
-
     from civicbuy.analytics.impact import factors
+    from civicbuy.analytics.scratch import scratch_directory
 
-    with tempfile.TemporaryDirectory() as temporary:
+    with scratch_directory("classify") as temporary:
         path = Path(temporary) / "factors.csv"
         factors.write_factors(factors.effective_factors(data_dir), path)
         click.echo(path.read_text(encoding="utf-8"), nl=False)

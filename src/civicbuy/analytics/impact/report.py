@@ -7,7 +7,6 @@ Parquet tables) or any OCDS file, which is ingested into a temporary dataset fir
 from __future__ import annotations
 
 import contextlib
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ from civicbuy.analytics.impact import carbon, factors, scenarios, sdg, social_va
 from civicbuy.analytics.impact.exceptions import ImpactError
 from civicbuy.analytics.impact.sources import sources
 from civicbuy.analytics.impact.spend import spend_lines
+from civicbuy.analytics.scratch import scratch_directory
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -46,7 +46,7 @@ def dataset_for(source: api.Dataset | str | Path) -> Iterator[api.Dataset]:
     elif not _is_file(source):
         yield open_dataset(source)
     else:
-        with tempfile.TemporaryDirectory(prefix="civicbuy-impact-") as temporary:
+        with scratch_directory("impact") as temporary:
             yield api.ingest(source, Path(temporary) / "input")
 
 

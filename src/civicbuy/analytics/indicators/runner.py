@@ -34,7 +34,6 @@ import contextlib
 import hashlib
 import importlib.util
 import os
-import tempfile
 import threading
 import uuid
 from collections import OrderedDict
@@ -48,6 +47,7 @@ import pyarrow as pa
 
 from civicbuy.analytics.indicators.registry import all_indicators
 from civicbuy.analytics.ocds.exceptions import QueryMemoryError, SettingsError
+from civicbuy.analytics.scratch import scratch_directory
 from civicbuy.analytics.store.schemas import TABLES
 
 if TYPE_CHECKING:
@@ -332,7 +332,7 @@ def _duckdb_connection(dataset: Dataset, compiled: CompiledSuite) -> Iterator[du
     """
     import duckdb
 
-    spill = tempfile.TemporaryDirectory(prefix="civicbuy-duckdb-")
+    spill = scratch_directory("duckdb")
     connection = duckdb.connect(":memory:")
     try:
         connection.execute("SET enable_progress_bar = false")

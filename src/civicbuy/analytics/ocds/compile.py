@@ -25,6 +25,7 @@ import orjson
 from civicbuy.analytics.ocds.jsonbytes import MAX_DEPTH, TooDeepError, dumps
 from civicbuy.analytics.ocds.merge import Merger
 from civicbuy.analytics.ocds.upgrade import needs_upgrade, upgrade_release
+from civicbuy.analytics.scratch import scratch_directory
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -84,7 +85,7 @@ class OcidGrouper:
 
     def _spill(self) -> None:
         if self._directory is None:
-            self._directory = tempfile.TemporaryDirectory(prefix="civicbuy-compile-")
+            self._directory = scratch_directory("compile")
         lines: list[bytes] = []
         groups = self._groups
         while groups:
