@@ -213,7 +213,11 @@ class Source:
         try:
             head = _read_fully(base, HEAD_SIZE)
         except (OSError, EOFError, zlib.error) as error:
+            self.close()  # a refused file is closed at once, not when the error is collected
             raise AnalyticsError(f"cannot decompress gzip data: {error}", path=self.name) from error
+        except BaseException:  # the gzip-bomb guard, Ctrl-C
+            self.close()
+            raise
         for bom, encoding in OTHER_BOMS:
             if head.startswith(bom):
                 self.close()
