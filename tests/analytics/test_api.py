@@ -1,4 +1,4 @@
-"""The public API: read warnings of a file given directly reach the caller (audit item 10)."""
+"""The public API: the read warnings of a file given directly reach the caller."""
 
 from civicbuy.analytics import api
 

@@ -1,4 +1,4 @@
-"""Indicator settings: every value is checked against its declared kind when settings are built (audit item 6)."""
+"""Indicator settings: every value is checked against its declared kind when settings are built."""
 
 import json
 import subprocess
