@@ -31,6 +31,7 @@ from civicbuy.analytics.ocds import detect as _detect
 from civicbuy.analytics.ocds import reader as _reader
 from civicbuy.analytics.ocds import review as _review
 from civicbuy.analytics.ocds.exceptions import AnalyticsError, DatasetError, ProblemLog
+from civicbuy.analytics.ocds.source import source_name
 from civicbuy.analytics.scratch import scratch_directory
 from civicbuy.analytics.settings import Settings
 
@@ -135,7 +136,7 @@ def describe_warnings(warnings: Iterable[Mapping[str, Any]], file: str | Path) -
     look complete when they are not. Example: ``data.jsonl: Lines that are not valid JSON were skipped: 1 (e.g.
     line 2, byte 95: unexpected end of data)``.
     """
-    name = _source_name(file)
+    name = source_name(file)
     lines = []
     for warning in warnings:
         message = str(warning["message"])
@@ -144,11 +145,6 @@ def describe_warnings(warnings: Iterable[Mapping[str, Any]], file: str | Path) -
         places = f" (e.g. {'; '.join(examples)})" if examples else ""
         lines.append(f"{name}: {message}{count}{places}")
     return lines
-
-
-def _source_name(file: str | Path) -> str:
-    """Name ``file`` as the reader names it in its warnings and errors (``<stdin>`` for ``-``)."""
-    return "<stdin>" if str(file) == "-" else str(file)
 
 
 def _resolve_settings(settings: Settings | str | Path | None) -> Settings:

@@ -154,6 +154,7 @@ def indicators_command(  # noqa: PLR0917 - one click option each
 def ingest_command(file: str, name: str, data_dir: str | None) -> None:
     """Store FILE as dataset NAME for the dashboard (atomic: a failed ingest keeps the previous dataset)."""
     from civicbuy.analytics import api
+    from civicbuy.analytics.store.dataset import check_name
 
     directory = Path(data_dir or os.environ.get("CIVICBUY_DATA_DIR") or DEFAULT_DATA_DIR)
     tty = sys.stderr.isatty()
@@ -161,8 +162,6 @@ def ingest_command(file: str, name: str, data_dir: str | None) -> None:
     def progress(count: int) -> None:
         if tty:
             click.echo(f"\rIngesting {file}: {count:,} contracting processes", err=True, nl=False)
-
-    from civicbuy.analytics.store.dataset import check_name
 
     dataset = api.ingest(file, directory / check_name(name), progress=progress)
     if tty:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import configparser
 import math
 import re
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,17 +39,17 @@ class _WrongValueError(Exception):
         self.part = part  # ".local" or " category" in "diversity.classifications.local must be ..."
 
 
-class Kind:
+class Kind(ABC):
     """What values a setting accepts: :meth:`check` takes a JSON or Python value, :meth:`parse` INI text."""
 
     @property
+    @abstractmethod
     def expected(self) -> str:
         """Say what the setting must be, completing "<setting> must be ..."."""
-        raise NotImplementedError
 
+    @abstractmethod
     def check(self, value: Any) -> Any:
         """Return ``value`` (normalised) or raise :class:`_WrongValueError`."""
-        raise NotImplementedError
 
     def parse(self, text: str) -> Any:
         """Return the value written as ``text`` in an INI file, checked."""
@@ -136,8 +137,28 @@ class Texts(Kind):
         return self.check([part.strip() for part in text.split("|") if part.strip()])
 
 
+class OptionalText(Kind):
+    """One string that :meth:`accepts`, or null for the default (nothing, in INI)."""
+
+    @abstractmethod
+    def accepts(self, text: str) -> bool:
+        """Tell whether ``text`` is a value of this kind."""
+
+    def check(self, value: Any) -> str | None:
+        """Return the string, or None."""
+        if value is None:
+            return None
+        if not isinstance(value, str) or not self.accepts(value):
+            raise _WrongValueError(self.expected, value)
+        return value
+
+    def parse(self, text: str) -> str | None:
+        """Read the string, or nothing for the default."""
+        return self.check(text.strip() or None)
+
+
 @dataclass(frozen=True)
-class CurrencyCode(Kind):
+class CurrencyCode(OptionalText):
     """A three-letter ISO 4217 code, or null; any other spelling would match no amount and empty every sum."""
 
     @property
@@ -145,21 +166,13 @@ class CurrencyCode(Kind):
         """Say what the setting must be."""
         return "a three-letter currency code such as EUR (ISO 4217), or null"
 
-    def check(self, value: Any) -> str | None:
-        """Return the code, or None."""
-        if value is None:
-            return None
-        if not isinstance(value, str) or not re.fullmatch(r"[A-Z]{3}", value):
-            raise _WrongValueError(self.expected, value)
-        return value
-
-    def parse(self, text: str) -> str | None:
-        """Read ``USD``, or nothing for the default."""
-        return self.check(text.strip() or None)
+    def accepts(self, text: str) -> bool:
+        """Three upper-case letters."""
+        return re.fullmatch(r"[A-Z]{3}", text) is not None
 
 
 @dataclass(frozen=True)
-class FilePath(Kind):
+class FilePath(OptionalText):
     """The path of an existing file (relative to the working folder), or null; checked here, not when used."""
 
     @property
@@ -167,17 +180,9 @@ class FilePath(Kind):
         """Say what the setting must be."""
         return "the path of an existing file, or null"
 
-    def check(self, value: Any) -> str | None:
-        """Return the path, or None."""
-        if value is None:
-            return None
-        if not isinstance(value, str) or not value.strip() or not Path(value).is_file():
-            raise _WrongValueError(self.expected, value)
-        return value
-
-    def parse(self, text: str) -> str | None:
-        """Read a path, or nothing for the default."""
-        return self.check(text.strip() or None)
+    def accepts(self, text: str) -> bool:
+        """A file that exists now."""
+        return bool(text.strip()) and Path(text).is_file()
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,11 @@ class FieldSpec:
     max_length: int = 0
     cited: bool = False
 
+    def __post_init__(self) -> None:
+        """Refuse a spec that cannot be checked: only text and lines fields can carry citations."""
+        if self.cited and self.kind not in {"text", "lines"}:
+            raise ValueError(f"only text and lines fields can be cited, not {self.kind}")
+
 
 def _is_text(value: Any) -> bool:
     return isinstance(value, str)
@@ -130,8 +135,6 @@ def _check_figures_cited(file: str, name: str, value: str | list[str]) -> list[C
 def check_field(file: str, name: str, spec: FieldSpec, value: Any) -> list[ContentPackError]:  # noqa: C901, PLR0911, PLR0912
     """Return the problems with one field's value (empty when it is fine)."""
     kind = spec.kind
-    if spec.cited and kind not in {"text", "lines"}:
-        raise ValueError(f"only text and lines fields can be cited, not {kind}")  # a programming error in a spec
     if kind in {"line", "text", "slug"}:
         if not _is_text(value):
             return [ContentPackError(file, f"expected text, got {type(value).__name__}", name)]

@@ -313,6 +313,17 @@ def _error_text(error: Exception) -> str:
     return str(argument)
 
 
+def _pointed(error: Exception) -> tuple[str, int] | None:
+    """Return yajl's context snippet and the column its ``^`` points at, when its message has them.
+
+    yajl writes three lines: the message, up to 30 characters around the error, and a pointer line ending in ``^``.
+    """
+    lines = _error_text(error).split("\n")
+    if len(lines) < 3 or "^" not in lines[2]:  # noqa: PLR2004 - message, snippet, pointer
+        return None
+    return lines[1], lines[2].index("^")
+
+
 class ChunkTap:
     """A ``read`` for ijson that remembers the last chunks it handed out, to place yajl's errors exactly.
 
@@ -343,10 +354,10 @@ class ChunkTap:
                 window[first:].decode()
             except UnicodeDecodeError as bad:
                 return start + first + bad.start
-        lines = _error_text(error).split("\n")
-        if len(lines) >= 3 and "^" in lines[2]:  # noqa: PLR2004 - message, snippet, pointer
-            caret = lines[2].index("^")
-            before, after = lines[1][:caret].lstrip(" "), lines[1][caret:]
+        pointed = _pointed(error)
+        if pointed is not None:
+            snippet, caret = pointed
+            before, after = snippet[:caret].lstrip(" "), snippet[caret:]
             pattern = (before + after).encode("utf-8", "replace")
             found = window.replace(b"\n", b" ").replace(b"\r", b" ").find(pattern)
             if (before + after).strip() and "\ufffd" not in before + after and found >= 0:
@@ -362,9 +373,8 @@ def json_error(error: Exception, *, name: str, byte: int) -> InvalidJSONError:
             "the file is not UTF-8 text (OCDS files must be UTF-8)", path=name, byte=byte, hint="Save it as UTF-8"
         )
     if "overflow" in text:
-        lines = _error_text(error).split("\n")
-        caret = lines[2].find("^") if len(lines) >= 3 else -1  # noqa: PLR2004 - message, snippet, pointer
-        number = re.match(r"-?[0-9][0-9.eE+-]*", lines[1][caret:]) if caret > 0 else None
+        pointed = _pointed(error)
+        number = re.match(r"-?[0-9][0-9.eE+-]*", pointed[0][pointed[1] :]) if pointed else None
         return InvalidJSONError(
             f"the number {number.group() if number else ''} is out of range (an integer must fit 64 bits and"
             " a decimal number be within about ±1.8e308)",

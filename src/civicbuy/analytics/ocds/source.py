@@ -1,7 +1,8 @@
 """Open an input for reading: a path or ``-`` (standard input), plain or gzip, with a UTF-8 BOM skipped.
 
 Every reader in :mod:`civicbuy.analytics.ocds` goes through :func:`open_source`, so gzip detection (by magic bytes,
-not by file name), the expansion limit against gzip bombs and byte counting for error positions live in one place.
+not by file name), the expansion limit against gzip bombs and the 1 MiB head read for detection live in one place.
+Parsers that need byte positions count what they read (:class:`~civicbuy.analytics.ocds.detect.ChunkTap`).
 """
 
 from __future__ import annotations
@@ -123,27 +124,6 @@ class _Prefixed(io.RawIOBase):
         return self._raw.readinto(buffer) or 0  # straight into the caller's buffer: no copy
 
 
-class CountingReader(io.RawIOBase):
-    """Count the bytes handed to the parser, to report "near byte N" for errors found by ijson."""
-
-    def __init__(self, raw: IO[bytes] | io.RawIOBase) -> None:
-        self._raw = cast("_Stream", raw)
-        self.position = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        size = self._raw.readinto(buffer) or 0  # straight into the caller's buffer: no copy
-        self.position += size
-        return size
-
-    def read(self, size: int = -1) -> bytes:
-        data = self._raw.read(size)
-        self.position += len(data)
-        return data
-
-
 #: First bytes of a line that may be blank (JSON whitespace).
 _WHITESPACE = frozenset(b" \t\r\n")
 
@@ -181,6 +161,11 @@ def _read_fully(stream: IO[bytes], size: int) -> bytes:
     return b"".join(parts)
 
 
+def source_name(path: str | Path) -> str:
+    """Return what errors and warnings call the input at ``path``: the path, or ``<stdin>`` for ``-``."""
+    return "<stdin>" if str(path) == "-" else str(path)
+
+
 class Source:
     """An opened input: ``stream`` yields the decoded bytes (no BOM), ``name`` is what errors call it."""
 
@@ -191,7 +176,7 @@ class Source:
         max_ratio: int = MAX_EXPANSION_RATIO,
         expansion_floor: int = EXPANSION_FLOOR,
     ) -> None:
-        self.name = "<stdin>" if str(path) == "-" else str(path)
+        self.name = source_name(path)
         self.gzip = False
         self.had_bom = False
         if str(path) == "-":
@@ -240,8 +225,7 @@ class Source:
 
     def _restart(self) -> None:
         """Make :attr:`stream` read :attr:`head`, then the rest of the input."""
-        self.counter = CountingReader(_Prefixed(self.head, self._base))
-        self.stream: io.BufferedReader = io.BufferedReader(self.counter, CHUNK)
+        self.stream: io.BufferedReader = io.BufferedReader(_Prefixed(self.head, self._base), CHUNK)
 
     def grow_head(self, limit: int = MAX_HEAD_SIZE) -> bool:
         """Read as much again into :attr:`head` (up to ``limit`` bytes in all); return whether it grew.
